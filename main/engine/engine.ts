@@ -1,0 +1,119 @@
+/**
+ * The engine service: answers the host's requests and serves the renderer's stream ports. It owns everything
+ * that runs inference; the process around it (`process.ts`) only wires it to its parent.
+ */
+import os from 'node:os';
+import { OmniError, toErrorInfo } from './errors';
+import type { StreamEndpoint } from './parent';
+import {
+  engineMethods,
+  describeIssues,
+  StreamUp,
+  type EngineInfo,
+  type EngineMethod,
+  type EngineParams,
+  type EngineResult,
+  type EngineToHost,
+  type StreamDown,
+} from './protocol';
+import { detectProviders } from './runtime/executionProviders';
+import { MicCaptures } from './omni/micCapture';
+
+export interface EngineOptions {
+  /** Survives restarts: the execution-provider probe record lives here. */
+  stateDir: string;
+  emit: (message: EngineToHost) => void;
+}
+
+type Handler<M extends EngineMethod> = (params: EngineParams<M>) => Promise<EngineResult<M>>;
+
+export class Engine {
+  private readonly startedAt = Date.now();
+  private readonly streams = new Set<StreamEndpoint>();
+  private readonly mic = new MicCaptures();
+  private info?: Promise<EngineInfo>;
+
+  constructor(private readonly options: EngineOptions) {}
+
+  private readonly handlers: { [M in EngineMethod]: Handler<M> } = {
+    ping: async () => ({ uptimeMs: Date.now() - this.startedAt }),
+    'system.info': () => (this.info ??= this.collectInfo()),
+    'chat.send': async (request) => {
+      if (request.micAudio) this.mic.take(request.turnId);
+      throw new OmniError(
+        'MODEL_NOT_INSTALLED',
+        'No Qwen3-Omni model bundle is loaded in the engine.',
+        'Install a model from the Model manager, or build one with "omnidesk build".',
+      );
+    },
+    'chat.interrupt': async (request) => {
+      this.mic.cancel(request.turnId);
+      return { interrupted: false };
+    },
+  };
+
+  /** Validates and runs one request; the answer is always a response message, never a thrown error. */
+  async request(id: number, method: string, params: unknown): Promise<void> {
+    const respond = (message: Omit<Extract<EngineToHost, { kind: 'response' }>, 'kind' | 'id'>) =>
+      this.options.emit({ kind: 'response', id, ...message });
+    if (!Object.prototype.hasOwnProperty.call(engineMethods, method)) {
+      respond({ ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `Unknown engine method "${method}"` } });
+      return;
+    }
+    const name = method as EngineMethod;
+    const parsed = engineMethods[name].params.safeParse(params);
+    if (!parsed.success) {
+      respond({ ok: false, error: { code: 'INVALID_REQUEST', message: describeIssues(name, parsed.error) } });
+      return;
+    }
+    try {
+      const handler = this.handlers[name] as (params: unknown) => Promise<unknown>;
+      respond({ ok: true, result: await handler(parsed.data) });
+    } catch (error) {
+      respond({ ok: false, error: toErrorInfo(error) });
+    }
+  }
+
+  attachStream(endpoint: StreamEndpoint): void {
+    this.streams.add(endpoint);
+    const send = (message: StreamDown) => endpoint.post(message);
+    endpoint.onClose(() => this.streams.delete(endpoint));
+    endpoint.onMessage((raw) => {
+      const parsed = StreamUp.safeParse(raw);
+      if (!parsed.success) {
+        send({ type: 'stream.error', error: { code: 'INVALID_REQUEST', message: describeIssues('stream', parsed.error) } });
+        return;
+      }
+      const message = parsed.data;
+      try {
+        switch (message.type) {
+          case 'mic.chunk':
+            this.mic.add(message);
+            break;
+          case 'mic.end':
+            send({ type: 'mic.received', turnId: message.turnId, samples: this.mic.end(message.turnId, message.seq) });
+            break;
+          case 'mic.cancel':
+            this.mic.cancel(message.turnId);
+            break;
+        }
+      } catch (error) {
+        send({ type: 'stream.error', error: toErrorInfo(error) });
+      }
+    });
+  }
+
+  private async collectInfo(): Promise<EngineInfo> {
+    const ort = await import('onnxruntime-node');
+    return {
+      pid: process.pid,
+      node: process.versions.node,
+      platform: process.platform,
+      arch: process.arch,
+      cpus: os.availableParallelism(),
+      totalMemoryBytes: os.totalmem(),
+      onnxruntime: { version: ort.env.versions.node ?? 'unknown' },
+      executionProviders: await detectProviders(this.options.stateDir),
+    };
+  }
+}

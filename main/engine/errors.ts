@@ -1,0 +1,60 @@
+/**
+ * Errors that reach a user carry a stable code, a message naming the file or setting at fault and, where one
+ * exists, the next step. They cross process boundaries as plain data (`ErrorInfo`), never as Error instances.
+ */
+export const ERROR_CODES = [
+  'INVALID_REQUEST',
+  'UNKNOWN_CHANNEL',
+  'FORBIDDEN_SENDER',
+  'ENGINE_UNAVAILABLE',
+  'ENGINE_CRASHED',
+  'ENGINE_TIMEOUT',
+  'EP_UNAVAILABLE',
+  'MODEL_NOT_INSTALLED',
+  'BUNDLE_CORRUPT',
+  'AUDIO_DECODE_FAILED',
+  'IMAGE_DECODE_FAILED',
+  'VIDEO_DECODE_FAILED',
+  'FFMPEG_NOT_FOUND',
+  'DISK_FULL',
+  'TURN_NOT_FOUND',
+  'CANCELLED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+}
+
+export class OmniError extends Error {
+  readonly code: ErrorCode;
+  readonly hint?: string;
+
+  constructor(code: ErrorCode, message: string, hint?: string) {
+    super(message);
+    this.name = 'OmniError';
+    this.code = code;
+    this.hint = hint;
+  }
+
+  toInfo(): ErrorInfo {
+    return this.hint === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, hint: this.hint };
+  }
+
+  static fromInfo(info: ErrorInfo): OmniError {
+    return new OmniError(info.code, info.message, info.hint);
+  }
+}
+
+/** Turns anything thrown into transferable error data; unknown failures keep their message under INTERNAL. */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof OmniError) return error.toInfo();
+  if (error instanceof Error) return { code: 'INTERNAL', message: error.message };
+  return { code: 'INTERNAL', message: String(error) };
+}

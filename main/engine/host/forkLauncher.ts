@@ -1,0 +1,39 @@
+/**
+ * Starts the engine as a forked Node child running the TypeScript sources through tsx: the engine host of the
+ * preview server and the tests. Electron uses a utilityProcess instead.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { EngineLauncher } from './supervisor';
+
+export const ENGINE_ENTRY = fileURLToPath(new URL('../process.ts', import.meta.url));
+
+export interface ForkLauncherOptions {
+  entry?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function forkLauncher(options: ForkLauncherOptions = {}): EngineLauncher {
+  return () => {
+    const child = fork(options.entry ?? ENGINE_ENTRY, [], {
+      execArgv: ['--import', 'tsx'],
+      // 'advanced' keeps ArrayBuffers and typed arrays intact across the channel (structured clone).
+      serialization: 'advanced',
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return {
+      post: (message) => {
+        if (child.connected) child.send(message);
+      },
+      onMessage: (listener) => child.on('message', listener),
+      onExit: (listener) =>
+        child.once('exit', (code, signal) =>
+          listener({ code, reason: signal ? `was killed by ${signal}` : `exited with code ${code}` }),
+        ),
+      kill: () => {
+        child.kill('SIGKILL');
+      },
+    };
+  };
+}
