@@ -13,14 +13,23 @@ export interface SenderFrame {
   parent: unknown;
 }
 
+/**
+ * scheme://host[:port] of a URL. WHATWG `URL.origin` is "null" for schemes Node does not know as special (our
+ * `app:` scheme among them), so it cannot be compared directly.
+ */
+export function originOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.host ? `${parsed.protocol}//${parsed.host}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** True only for our own top-level page, loaded from the app origin. */
 export function isTrustedSender(frame: SenderFrame | null | undefined, appOrigin: string): boolean {
   if (!frame || frame.parent !== null) return false;
-  try {
-    return new URL(frame.url).origin === appOrigin;
-  } catch {
-    return false;
-  }
+  return originOf(frame.url) === appOrigin;
 }
 
 /** The part of an invoke event a handler needs; the per-window handler table gets the sender to reply to. */

@@ -1,0 +1,217 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { backoffDelay, EngineSupervisor, type EngineChild, type EngineExit } from './supervisor';
+import { forkLauncher } from './forkLauncher';
+import type { EngineState } from '../../ipc/contract';
+import type { HostToEngine, TurnEvent } from '../protocol';
+
+/** A scripted engine: the test decides when it is ready, what it answers and when it dies. */
+class FakeEngine implements EngineChild {
+  readonly received: HostToEngine[] = [];
+  private messageListener: (message: unknown) => void = () => {};
+  private exitListener: (exit: EngineExit) => void = () => {};
+  killed = false;
+  post(message: HostToEngine) {
+    this.received.push(message);
+  }
+  onMessage(listener: (message: unknown) => void) {
+    this.messageListener = listener;
+  }
+  onExit(listener: (exit: EngineExit) => void) {
+    this.exitListener = listener;
+  }
+  kill() {
+    this.killed = true;
+  }
+  say(message: unknown) {
+    this.messageListener(message);
+  }
+  die(reason = 'was killed by SIGSEGV') {
+    this.exitListener({ code: null, reason });
+  }
+}
+
+function harness(options: { startTimeoutMs?: number; requestTimeoutMs?: number } = {}) {
+  const engines: FakeEngine[] = [];
+  const states: EngineState[] = [];
+  const turns: TurnEvent[] = [];
+  const supervisor = new EngineSupervisor({
+    launch: () => {
+      const engine = new FakeEngine();
+      engines.push(engine);
+      return engine;
+    },
+    backoff: { initialMs: 10, maxMs: 40, resetAfterMs: 60_000 },
+    ...options,
+  });
+  supervisor.onState((state) => states.push(state));
+  supervisor.onTurn((event) => turns.push(event));
+  return { supervisor, engines, states, turns };
+}
+
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+let cleanup: Array<() => void> = [];
+afterEach(() => {
+  cleanup.forEach((fn) => fn());
+  cleanup = [];
+});
+
+describe('EngineSupervisor', () => {
+  it('doubles the restart delay per consecutive crash up to the cap', () => {
+    const backoff = { initialMs: 500, maxMs: 30_000, resetAfterMs: 60_000 };
+    expect([1, 2, 3, 4, 7, 20].map((n) => backoffDelay(n, backoff))).toEqual([500, 1000, 2000, 4000, 30_000, 30_000]);
+  });
+
+  it('holds requests until the engine reports ready, then sends them', async () => {
+    const { supervisor, engines, states } = harness();
+    supervisor.start();
+    const answer = supervisor.request('ping', {});
+    expect(engines[0].received).toEqual([]);
+    engines[0].say({ kind: 'ready', pid: 42 });
+    expect(engines[0].received).toEqual([{ kind: 'request', id: 1, method: 'ping', params: {} }]);
+    engines[0].say({ kind: 'response', id: 1, ok: true, result: { uptimeMs: 5 } });
+    await expect(answer).resolves.toEqual({ uptimeMs: 5 });
+    expect(states.map((s) => s.state)).toEqual(['starting', 'ready']);
+    supervisor.stop();
+  });
+
+  it('reports busy while the engine works on a turn', () => {
+    const { supervisor, engines, states } = harness();
+    supervisor.start();
+    engines[0].say({ kind: 'ready', pid: 1 });
+    engines[0].say({ kind: 'busy', busy: true });
+    engines[0].say({ kind: 'busy', busy: false });
+    expect(states.map((s) => s.state)).toEqual(['starting', 'ready', 'busy', 'ready']);
+    supervisor.stop();
+  });
+
+  it('fails sent requests and open turns when the engine dies, then restarts it after the backoff', async () => {
+    const { supervisor, engines, states, turns } = harness();
+    supervisor.start();
+    engines[0].say({ kind: 'ready', pid: 1 });
+    const answer = supervisor.request('chat.interrupt', { turnId: 't1' });
+    engines[0].say({ kind: 'turn', event: { type: 'started', turnId: 't1' } });
+    engines[0].die();
+    await expect(answer).rejects.toMatchObject({ code: 'ENGINE_CRASHED', message: 'The engine process was killed by SIGSEGV.' });
+    expect(turns.at(-1)).toMatchObject({ type: 'error', turnId: 't1', error: { code: 'ENGINE_CRASHED' } });
+    expect(states.at(-1)).toMatchObject({ state: 'crashed', restarts: 0, retryInMs: 10 });
+    await tick(30);
+    expect(engines).toHaveLength(2);
+    expect(states.at(-1)).toEqual({ state: 'starting', restarts: 1 });
+    supervisor.stop();
+  });
+
+  it('keeps requests that never reached the dead engine for the restarted one', async () => {
+    const { supervisor, engines } = harness();
+    supervisor.start();
+    engines[0].die('exited with code 70');
+    const answer = supervisor.request('ping', {});
+    await tick(30);
+    engines[1].say({ kind: 'ready', pid: 2 });
+    expect(engines[1].received).toEqual([{ kind: 'request', id: 1, method: 'ping', params: {} }]);
+    engines[1].say({ kind: 'response', id: 1, ok: true, result: { uptimeMs: 1 } });
+    await expect(answer).resolves.toEqual({ uptimeMs: 1 });
+    supervisor.stop();
+  });
+
+  it('grows the delay with each consecutive crash', async () => {
+    const { supervisor, engines, states } = harness();
+    supervisor.start();
+    engines[0].die();
+    await tick(15);
+    engines[1].die();
+    await tick(25);
+    engines[2].die();
+    const delays = states.filter((s) => s.state === 'crashed').map((s) => s.retryInMs);
+    expect(delays).toEqual([10, 20, 40]);
+    supervisor.stop();
+  });
+
+  it('treats an engine that never reports ready as crashed', async () => {
+    const { supervisor, engines, states } = harness({ startTimeoutMs: 20 });
+    supervisor.start();
+    await tick(30);
+    expect(engines[0].killed).toBe(true);
+    expect(states.find((s) => s.state === 'crashed')?.lastError?.message).toBe(
+      'The engine process did not report ready within 20 ms.',
+    );
+    supervisor.stop();
+  });
+
+  it('times out a request the engine never answers', async () => {
+    const { supervisor, engines } = harness({ requestTimeoutMs: 20 });
+    supervisor.start();
+    engines[0].say({ kind: 'ready', pid: 1 });
+    await expect(supervisor.request('ping', {})).rejects.toMatchObject({ code: 'ENGINE_TIMEOUT' });
+    supervisor.stop();
+  });
+
+  it('rejects a malformed engine answer instead of passing it on', async () => {
+    const { supervisor, engines } = harness();
+    supervisor.start();
+    engines[0].say({ kind: 'ready', pid: 1 });
+    const answer = supervisor.request('ping', {});
+    engines[0].say({ kind: 'response', id: 1, ok: true, result: { uptimeMs: 'soon' } });
+    await expect(answer).rejects.toMatchObject({ code: 'INTERNAL' });
+    supervisor.stop();
+  });
+
+  it('closes multiplexed streams when the engine dies', async () => {
+    const { supervisor, engines } = harness();
+    supervisor.start();
+    engines[0].say({ kind: 'ready', pid: 1 });
+    const stream = supervisor.openStream();
+    const received: unknown[] = [];
+    let closed = false;
+    stream.onMessage((message) => received.push(message));
+    stream.onClose(() => (closed = true));
+    engines[0].say({ kind: 'stream', streamId: 1, message: { type: 'speech.end', turnId: 't', samples: 0 } });
+    engines[0].die();
+    expect(received).toEqual([{ type: 'speech.end', turnId: 't', samples: 0 }]);
+    expect(closed).toBe(true);
+    supervisor.stop();
+  });
+
+  it('does not restart after stop, and refuses new requests', async () => {
+    const { supervisor, engines, states } = harness();
+    supervisor.start();
+    engines[0].say({ kind: 'ready', pid: 1 });
+    supervisor.stop();
+    engines[0].die();
+    await tick(30);
+    expect(engines).toHaveLength(1);
+    expect(states.at(-1)?.state).toBe('stopped');
+    await expect(supervisor.request('ping', {})).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+  });
+});
+
+describe('EngineSupervisor with a real forked engine', () => {
+  it('answers system.info, survives SIGKILL of the engine and answers again after the restart', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-supervisor-'));
+    const pids: number[] = [];
+    const supervisor = new EngineSupervisor({
+      launch: forkLauncher({ env: { OMNIDESK_HOME: home } }),
+      backoff: { initialMs: 50 },
+    });
+    cleanup.push(() => supervisor.stop());
+    supervisor.start();
+    const first = await supervisor.request('system.info', {});
+    pids.push(first.pid);
+    expect(first.onnxruntime.version).toBe('1.30.0');
+    expect(first.executionProviders.find((ep) => ep.name === 'cpu')).toEqual({
+      name: 'cpu',
+      available: true,
+      reason: 'probe session created and ran',
+    });
+
+    const crashed = new Promise<EngineState>((resolve) => supervisor.onState((s) => s.state === 'crashed' && resolve(s)));
+    process.kill(first.pid, 'SIGKILL');
+    expect((await crashed).lastError?.message).toBe('The engine process was killed by SIGKILL.');
+
+    const second = await supervisor.request('system.info', {});
+    expect(second.pid).not.toBe(first.pid);
+    expect(supervisor.state).toEqual({ state: 'ready', restarts: 1 });
+  });
+});
