@@ -17,8 +17,9 @@ export interface BridgeTransport {
   subscribe(channel: EventChannel, listener: (payload: unknown) => void): () => void;
 }
 
+/** Actions whose request has no fields take no argument: `system.info()`, not `system.info({})`. */
 type Action<C extends InvokeChannel> = (
-  ...args: keyof InvokeRequest<C> extends never ? [] : [request: InvokeRequest<C>]
+  ...args: Record<string, never> extends InvokeRequest<C> ? [] : [request: InvokeRequest<C>]
 ) => Promise<InvokeResponse<C>>;
 type Subscription<E extends EventChannel> = (listener: (payload: EventPayload<E>) => void) => () => void;
 
