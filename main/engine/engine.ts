@@ -2,7 +2,6 @@
  * The engine service: answers the host's requests and serves the renderer's stream ports. It owns everything
  * that runs inference; the process around it (`process.ts`) only wires it to its parent.
  */
-import os from 'node:os';
 import { OmniError, toErrorInfo } from './errors';
 import type { StreamEndpoint } from './parent';
 import {
@@ -16,7 +15,7 @@ import {
   type EngineToHost,
   type StreamDown,
 } from './protocol';
-import { detectProviders } from './runtime/executionProviders';
+import { engineInfo } from './system';
 import { MicCaptures } from './omni/micCapture';
 
 export interface EngineOptions {
@@ -37,7 +36,7 @@ export class Engine {
 
   private readonly handlers: { [M in EngineMethod]: Handler<M> } = {
     ping: async () => ({ uptimeMs: Date.now() - this.startedAt }),
-    'system.info': () => (this.info ??= this.collectInfo()),
+    'system.info': () => (this.info ??= engineInfo(this.options.stateDir)),
     'chat.send': async (request) => {
       if (request.micAudio) this.mic.take(request.turnId);
       throw new OmniError(
@@ -101,19 +100,5 @@ export class Engine {
         send({ type: 'stream.error', error: toErrorInfo(error) });
       }
     });
-  }
-
-  private async collectInfo(): Promise<EngineInfo> {
-    const ort = await import('onnxruntime-node');
-    return {
-      pid: process.pid,
-      node: process.versions.node,
-      platform: process.platform,
-      arch: process.arch,
-      cpus: os.availableParallelism(),
-      totalMemoryBytes: os.totalmem(),
-      onnxruntime: { version: ort.env.versions.node ?? 'unknown' },
-      executionProviders: await detectProviders(this.options.stateDir),
-    };
   }
 }
