@@ -1,0 +1,170 @@
+/**
+ * Reads a Hugging Face snapshot's safetensors, sharded (with `model.safetensors.index.json`) or not, one tensor
+ * at a time: the builder never holds more than the tensor (or expert stack) it is converting, so memory stays
+ * flat whatever the checkpoint size. Format: u64 LE header length, a JSON header `{name: {dtype, shape,
+ * data_offsets: [begin, end]}}` (offsets relative to the end of the header), then the raw little-endian data.
+ */
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { OmniError } from '../errors';
+
+export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
+
+const DTYPE_BYTES: Record<SafetensorsDtype, number> = {
+  F64: 8, I64: 8, F32: 4, I32: 4, F16: 2, BF16: 2, I16: 2, I8: 1, U8: 1, BOOL: 1,
+};
+
+export interface TensorInfo {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  file: string;
+  /** Absolute byte offset of the data in `file`. */
+  offset: number;
+  byteLength: number;
+}
+
+/** Largest header we accept: the real 15-shard checkpoint's headers are well under 1 MB each. */
+const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+
+const corrupt = (file: string, problem: string) =>
+  new OmniError('BUNDLE_CORRUPT', `${file}: ${problem}`, 'Download the checkpoint again; the file is damaged or incomplete.');
+
+export async function readSafetensorsHeader(file: string): Promise<TensorInfo[]> {
+  const handle = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new OmniError('MODEL_NOT_INSTALLED', `${file}: cannot open (${error.code ?? error.message})`);
+  });
+  try {
+    const { size } = await handle.stat();
+    if (size < 8) throw corrupt(file, `is ${size} bytes, too short for a safetensors header`);
+    const lengthBytes = Buffer.alloc(8);
+    await handle.read(lengthBytes, 0, 8, 0);
+    const headerLength = Number(lengthBytes.readBigUInt64LE(0));
+    if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > size) {
+      throw corrupt(file, `header length ${headerLength} does not fit in a ${size}-byte file`);
+    }
+    const headerBytes = Buffer.alloc(headerLength);
+    await handle.read(headerBytes, 0, headerLength, 8);
+    let header: Record<string, unknown>;
+    try {
+      header = JSON.parse(headerBytes.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      throw corrupt(file, 'header is not valid JSON');
+    }
+    const dataStart = 8 + headerLength;
+    const tensors: TensorInfo[] = [];
+    for (const [name, raw] of Object.entries(header)) {
+      if (name === '__metadata__') continue;
+      const entry = raw as { dtype?: string; shape?: unknown; data_offsets?: unknown };
+      if (!entry.dtype || !(entry.dtype in DTYPE_BYTES)) throw corrupt(file, `tensor ${name}: unsupported dtype ${entry.dtype}`);
+      const dtype = entry.dtype as SafetensorsDtype;
+      const shape = entry.shape;
+      const offsets = entry.data_offsets;
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+        throw corrupt(file, `tensor ${name}: malformed shape`);
+      }
+      if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) {
+        throw corrupt(file, `tensor ${name}: malformed data_offsets`);
+      }
+      const [begin, end] = offsets as [number, number];
+      const expected = (shape as number[]).reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype];
+      if (end - begin !== expected) {
+        throw corrupt(file, `tensor ${name}: ${end - begin} bytes stored for shape [${shape.join(', ')}] ${dtype} (${expected} expected)`);
+      }
+      if (dataStart + end > size) {
+        throw corrupt(file, `tensor ${name} ends at byte ${dataStart + end} but the file has ${size} bytes (truncated download?)`);
+      }
+      tensors.push({ name, dtype, shape: shape as number[], file, offset: dataStart + begin, byteLength: expected });
+    }
+    return tensors;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Every tensor of a snapshot, by name. Shards come from the index when present, else every *.safetensors file. */
+export async function openCheckpoint(dir: string): Promise<Map<string, TensorInfo>> {
+  const indexFile = path.join(dir, 'model.safetensors.index.json');
+  let shards: string[];
+  let weightMap: Record<string, string> | undefined;
+  if (await stat(indexFile).then(() => true, () => false)) {
+    try {
+      weightMap = (JSON.parse(await readFile(indexFile, 'utf8')) as { weight_map: Record<string, string> }).weight_map;
+    } catch {
+      throw corrupt(indexFile, 'is not valid JSON with a weight_map');
+    }
+    if (!weightMap || typeof weightMap !== 'object') throw corrupt(indexFile, 'has no weight_map');
+    shards = [...new Set(Object.values(weightMap))].sort();
+    const missing = [];
+    for (const shard of shards) if (!(await stat(path.join(dir, shard)).then(() => true, () => false))) missing.push(shard);
+    if (missing.length > 0) {
+      throw new OmniError(
+        'MODEL_NOT_INSTALLED',
+        `${dir}: ${missing.length} shard(s) listed in model.safetensors.index.json are missing: ${missing.slice(0, 5).join(', ')}`,
+        'Finish the download (omnidesk pull resumes it) or point to a complete snapshot.',
+      );
+    }
+  } else {
+    shards = (await readdir(dir)).filter((f) => f.endsWith('.safetensors')).sort();
+    if (shards.length === 0) throw new OmniError('MODEL_NOT_INSTALLED', `${dir}: no *.safetensors files`);
+  }
+  const tensors = new Map<string, TensorInfo>();
+  for (const shard of shards) {
+    for (const tensor of await readSafetensorsHeader(path.join(dir, shard))) {
+      if (tensors.has(tensor.name)) throw corrupt(path.join(dir, shard), `tensor ${tensor.name} is stored twice`);
+      tensors.set(tensor.name, tensor);
+    }
+  }
+  if (weightMap) {
+    const unlisted = Object.keys(weightMap).filter((name) => !tensors.has(name));
+    if (unlisted.length > 0) throw corrupt(indexFile, `lists ${unlisted.length} tensor(s) no shard holds, e.g. ${unlisted[0]}`);
+  }
+  return tensors;
+}
+
+/** Reads one float tensor as fp32 (bf16 and fp16 are widened exactly). */
+export async function readTensorF32(info: TensorInfo): Promise<Float32Array> {
+  const handle = await open(info.file, 'r');
+  try {
+    const bytes = Buffer.alloc(info.byteLength);
+    const { bytesRead } = await handle.read(bytes, 0, info.byteLength, info.offset);
+    if (bytesRead !== info.byteLength) throw corrupt(info.file, `tensor ${info.name}: short read`);
+    return toFloat32(bytes, info.dtype, info.name);
+  } finally {
+    await handle.close();
+  }
+}
+
+export function toFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, name: string): Float32Array {
+  const count = bytes.byteLength / DTYPE_BYTES[dtype];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(count);
+  switch (dtype) {
+    case 'F32':
+      for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+      return out;
+    case 'BF16': {
+      // bf16 is the top half of an fp32: widening is a 16-bit shift, exact.
+      const wide = new Uint32Array(out.buffer);
+      for (let i = 0; i < count; i++) wide[i] = view.getUint16(i * 2, true) << 16;
+      return out;
+    }
+    case 'F16':
+      for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
+      return out;
+    case 'F64':
+      for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
+      return out;
+    default:
+      throw new OmniError('BUNDLE_CORRUPT', `tensor ${name}: ${dtype} is not a float type`);
+  }
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
