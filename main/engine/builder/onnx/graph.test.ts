@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { DataType, floatTensor, GraphBuilder, int64Tensor, INLINE_LIMIT } from './graph';
+import { DATA_ALIGNMENT, ExternalDataWriter, writeError } from './externalData';
+
+function seeded(n: number, seed = 1): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    out[i] = s / 2 ** 31 - 0.5;
+  }
+  return out;
+}
+
+describe('GraphBuilder', () => {
+  it('writes a graph whose large weights live in the aligned external data file and runs it in ONNX Runtime', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-graph-'));
+    const data = await ExternalDataWriter.create(path.join(dir, 'toy.onnx.data'));
+    const g = new GraphBuilder('toy', data);
+    const K = 64;
+    const N = 128;
+    const w1 = seeded(K * N, 1);
+    const w2 = seeded(K * N, 2);
+    const bias = seeded(N, 3);
+    const x = g.input('x', DataType.FLOAT, ['batch', K]);
+    const [h] = g.node('MatMul', [x, await g.initializer('w1', floatTensor(w1, [K, N]))]);
+    const [hb] = g.node('Add', [h, await g.initializer('bias', floatTensor(bias, [N]))]);
+    const [y] = g.node('MatMul', [x, await g.initializer('w2', floatTensor(w2, [K, N]))]);
+    g.node('Add', [hb, y], {}, { outputs: ['out'] });
+    g.output('out', DataType.FLOAT, ['batch', N]);
+    await data.close();
+    writeFileSync(path.join(dir, 'toy.onnx'), g.toModel({ producerVersion: 'test' }));
+
+    // 32 KiB weights go external at 64 KiB-aligned offsets; the 512-byte bias stays inline.
+    expect(K * N * 4).toBeGreaterThan(INLINE_LIMIT);
+    expect(statSync(path.join(dir, 'toy.onnx.data')).size).toBe(DATA_ALIGNMENT + K * N * 4);
+    expect(statSync(path.join(dir, 'toy.onnx')).size).toBeLessThan(4096);
+
+    const session = await ort.InferenceSession.create(path.join(dir, 'toy.onnx'));
+    const input = seeded(2 * K, 4);
+    const { out } = await session.run({ x: new ort.Tensor('float32', input, [2, K]) });
+    const expected = new Float32Array(2 * N);
+    for (let b = 0; b < 2; b++)
+      for (let n = 0; n < N; n++) {
+        let acc = bias[n];
+        for (let k = 0; k < K; k++) acc += input[b * K + k] * (w1[k * N + n] + w2[k * N + n]);
+        expected[b * N + n] = acc;
+      }
+    const got = out.data as Float32Array;
+    expect(Math.max(...got.map((v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-5);
+    await session.release();
+  });
+
+  it('shares one initializer between identical constants and refuses duplicate names', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-graph-'));
+    const data = await ExternalDataWriter.create(path.join(dir, 'c.onnx.data'));
+    const g = new GraphBuilder('c', data);
+    const a = g.constant(int64Tensor([1, -1]));
+    const b = g.constant(int64Tensor([1, -1]));
+    const c = g.constant(int64Tensor([2, -1]));
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+    g.node('Relu', ['x'], {}, { name: '/layer/relu' });
+    expect(() => g.node('Relu', ['x'], {}, { name: '/layer/relu' })).toThrow('graph c: duplicate name /layer/relu');
+    await data.close();
+    expect(readFileSync(path.join(dir, 'c.onnx.data')).length).toBe(0);
+  });
+
+  it('reports a full disk as DISK_FULL naming the file', () => {
+    const error = writeError('/bundles/int4/thinker.onnx.data', Object.assign(new Error('no space'), { code: 'ENOSPC' }));
+    expect(error.code).toBe('DISK_FULL');
+    expect(error.message).toBe('/bundles/int4/thinker.onnx.data: the disk is full');
+  });
+});
