@@ -1,0 +1,103 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
+import { ENGINE_SERVICE_NAME, engineEnv, goneExit, utilityProcessLauncher } from './engineProcess';
+import type { EngineExit } from '../engine/host/supervisor';
+
+describe('engine environment', () => {
+  it('drops variables that inject code or change how Node and Electron load it, and sets the data folder', () => {
+    const env = engineEnv(
+      {
+        PATH: '/usr/bin',
+        HOME: '/home/u',
+        NODE_OPTIONS: '--require /tmp/evil.js',
+        NODE_PATH: '/tmp',
+        NODE_REPL_EXTERNAL_MODULE: '/tmp/repl.js',
+        ELECTRON_RUN_AS_NODE: '1',
+        ELECTRON_NO_ASAR: '1',
+        node_options: '--inspect',
+        OMNIDESK_HOME: '/elsewhere',
+        UNSET: undefined,
+      },
+      '/data/Omnidesk',
+    );
+    expect(env).toEqual({ PATH: '/usr/bin', HOME: '/home/u', OMNIDESK_HOME: '/data/Omnidesk' });
+  });
+});
+
+describe('engine exit reasons', () => {
+  it.each([
+    ['crashed', 139, 'crashed (exit code 139)'],
+    ['oom', 0, 'ran out of memory'],
+    ['killed', 9, 'was killed'],
+    ['abnormal-exit', 70, 'exited abnormally with code 70'],
+    ['launch-failed', 2, 'failed to launch (error 2)'],
+    ['integrity-failure', 0, 'failed a code integrity check'],
+  ] as const)('%s reads as "%s"', (reason, exitCode, text) => {
+    expect(goneExit({ reason, exitCode })).toEqual({ code: exitCode, reason: text });
+  });
+});
+
+function harness() {
+  const app = new EventEmitter();
+  const children: Array<EventEmitter & { postMessage: ReturnType<typeof vi.fn>; kill: ReturnType<typeof vi.fn> }> = [];
+  const fork = vi.fn(() => {
+    const child = Object.assign(new EventEmitter(), { postMessage: vi.fn(), kill: vi.fn(() => true) });
+    children.push(child);
+    return child;
+  });
+  const launch = utilityProcessLauncher({
+    fork: fork as never,
+    app: app as never,
+    entry: '/app/out/main/engine.js',
+    home: '/data/Omnidesk',
+    env: { PATH: '/usr/bin', NODE_OPTIONS: '--inspect' },
+  });
+  return { app, children, fork, launch };
+}
+
+describe('utilityProcess launcher', () => {
+  it('forks the built engine as a named service with a clean environment', () => {
+    const { fork, launch } = harness();
+    launch();
+    expect(fork).toHaveBeenCalledWith('/app/out/main/engine.js', [], {
+      serviceName: ENGINE_SERVICE_NAME,
+      stdio: 'inherit',
+      env: { PATH: '/usr/bin', OMNIDESK_HOME: '/data/Omnidesk' },
+    });
+  });
+
+  it('posts messages with their transferred ports, relays messages and kills', () => {
+    const { children, launch } = harness();
+    const engine = launch();
+    const port = { kind: 'port' };
+    engine.post({ kind: 'attach-stream', streamId: 1 }, [port]);
+    expect(children[0].postMessage).toHaveBeenCalledWith({ kind: 'attach-stream', streamId: 1 }, [port]);
+    const received: unknown[] = [];
+    engine.onMessage((message) => received.push(message));
+    children[0].emit('message', { kind: 'ready', pid: 1 });
+    expect(received).toEqual([{ kind: 'ready', pid: 1 }]);
+    engine.kill();
+    expect(children[0].kill).toHaveBeenCalled();
+  });
+
+  it('reports a crash once, with Chromium\'s reason when that comes first', () => {
+    const { app, children, launch } = harness();
+    const exits: EngineExit[] = [];
+    launch().onExit((exit) => exits.push(exit));
+    app.emit('child-process-gone', {}, { type: 'Utility', name: ENGINE_SERVICE_NAME, reason: 'oom', exitCode: 0 });
+    children[0].emit('exit', 0);
+    expect(exits).toEqual([{ code: 0, reason: 'ran out of memory' }]);
+    expect(app.listenerCount('child-process-gone')).toBe(0);
+  });
+
+  it('reports a plain exit when the process just ends, and ignores other processes going', () => {
+    const { app, children, launch } = harness();
+    const exits: EngineExit[] = [];
+    launch().onExit((exit) => exits.push(exit));
+    app.emit('child-process-gone', {}, { type: 'GPU', reason: 'crashed', exitCode: 1 });
+    app.emit('child-process-gone', {}, { type: 'Utility', name: 'Audio Service', reason: 'crashed', exitCode: 1 });
+    children[0].emit('exit', 70);
+    app.emit('child-process-gone', {}, { type: 'Utility', name: ENGINE_SERVICE_NAME, reason: 'abnormal-exit', exitCode: 70 });
+    expect(exits).toEqual([{ code: 70, reason: 'exited with code 70' }]);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * Test double of the parts of the `electron` module that main/app uses. No Electron binary runs on the CI
+ * machines, so the wiring is checked against this: `vi.mock('electron', () => import('./fakeElectron').then(m =>
+ * m.createFakeElectron()))`. Each call builds fresh state.
+ */
+import { EventEmitter } from 'node:events';
+import { vi } from 'vitest';
+import type { BrowserWindowConstructorOptions } from 'electron';
+
+export class FakeWebContents extends EventEmitter {
+  send = vi.fn();
+  postMessage = vi.fn();
+  setWindowOpenHandler = vi.fn();
+}
+
+export class FakeUtilityProcess extends EventEmitter {
+  postMessage = vi.fn();
+  kill = vi.fn(() => {
+    queueMicrotask(() => this.emit('exit', 0));
+    return true;
+  });
+}
+
+export class FakePort {
+  close = vi.fn();
+  constructor(readonly name: string) {}
+}
+
+export function createFakeElectron() {
+  const windows: FakeBrowserWindow[] = [];
+  const utilityProcesses: FakeUtilityProcess[] = [];
+  const ipcHandlers = new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>();
+
+  class FakeBrowserWindow extends EventEmitter {
+    static getAllWindows = () => windows.filter((window) => !window.destroyed);
+    webContents = new FakeWebContents();
+    destroyed = false;
+    loadURL = vi.fn(async () => undefined);
+    show = vi.fn();
+    focus = vi.fn();
+    restore = vi.fn();
+    isMinimized = vi.fn(() => false);
+    isDestroyed = () => this.destroyed;
+    constructor(readonly options: BrowserWindowConstructorOptions) {
+      super();
+      windows.push(this);
+    }
+  }
+
+  const app = Object.assign(new EventEmitter(), {
+    isPackaged: false,
+    setName: vi.fn(),
+    setPath: vi.fn(),
+    getVersion: () => '0.1.0',
+    requestSingleInstanceLock: vi.fn(() => true),
+    quit: vi.fn(),
+    exit: vi.fn(),
+    whenReady: vi.fn(() => Promise.resolve()),
+  });
+
+  return {
+    app,
+    BrowserWindow: FakeBrowserWindow,
+    windows,
+    utilityProcesses,
+    ipcHandlers,
+    ipcMain: {
+      handle: vi.fn((channel: string, handler: (event: unknown, payload: unknown) => Promise<unknown>) =>
+        ipcHandlers.set(channel, handler),
+      ),
+      removeHandler: vi.fn((channel: string) => ipcHandlers.delete(channel)),
+    },
+    utilityProcess: {
+      fork: vi.fn(() => {
+        const child = new FakeUtilityProcess();
+        utilityProcesses.push(child);
+        return child;
+      }),
+    },
+    MessageChannelMain: class {
+      port1 = new FakePort('port1');
+      port2 = new FakePort('port2');
+    },
+    protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: vi.fn(),
+        setPermissionCheckHandler: vi.fn(),
+        setDisplayMediaRequestHandler: vi.fn(),
+        webRequest: { onHeadersReceived: vi.fn() },
+      },
+    },
+    Menu: { buildFromTemplate: vi.fn((template: unknown) => ({ template })), setApplicationMenu: vi.fn() },
+    desktopCapturer: { getSources: vi.fn(async () => []) },
+    screen: { getPrimaryDisplay: () => ({ id: 1 }) },
+  };
+}
+
+export type FakeElectron = ReturnType<typeof createFakeElectron>;
