@@ -8,7 +8,10 @@ import path from 'node:path';
 import type { Protocol } from 'electron';
 import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './security';
 
-/** Must run before the app is ready: Chromium fixes scheme privileges at startup. */
+/**
+ * Must run before the app is ready: Chromium fixes scheme privileges at startup. `corsEnabled` stays off: the
+ * page loads only same-origin modules, and without it no other origin can read app:// responses.
+ */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
   protocol.registerSchemesAsPrivileged([
     { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
