@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { createEngineStore, isEngineUp, retrySecondsLeft } from './engine';
+import { fakeApi, settle } from '../testing/fakeApi';
+
+describe('engine status', () => {
+  it('starts from engine.status() and follows every state event after', async () => {
+    const { api, emitState } = fakeApi();
+    const store = createEngineStore(api);
+    await settle();
+    expect(store.getState().status).toEqual({ state: 'ready', restarts: 0 });
+    emitState({ state: 'busy', restarts: 0 });
+    expect(store.getState().status?.state).toBe('busy');
+  });
+
+  it('keeps an event that arrived before the slower initial answer, which is older', async () => {
+    const { api, mocks, emitState } = fakeApi();
+    let answer: (value: { state: 'starting'; restarts: number }) => void = () => {};
+    mocks.engine.status.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+    const store = createEngineStore(api);
+    emitState({ state: 'ready', restarts: 0 });
+    answer({ state: 'starting', restarts: 0 });
+    await settle();
+    expect(store.getState().status?.state).toBe('ready');
+  });
+
+  it('records that the shell did not answer at all', async () => {
+    const { api, mocks } = fakeApi();
+    mocks.engine.status.mockRejectedValueOnce({ code: 'ENGINE_UNAVAILABLE', message: 'Lost the connection.' });
+    const store = createEngineStore(api);
+    await settle();
+    expect(store.getState().error).toEqual({ code: 'ENGINE_UNAVAILABLE', message: 'Lost the connection.' });
+  });
+
+  it('counts down a crashed engine’s restart in whole seconds from when the state arrived', () => {
+    const view = { since: 10_000, status: { state: 'crashed' as const, restarts: 0, retryInMs: 2_000 } };
+    expect([10_000, 10_001, 11_000, 11_500, 12_000, 15_000].map((now) => retrySecondsLeft(view, now))).toEqual([2, 2, 1, 1, 0, 0]);
+    expect(retrySecondsLeft({ since: 0, status: { state: 'ready', restarts: 0 } }, 0)).toBeUndefined();
+  });
+
+  it('counts a busy engine as up, and a starting or crashed one as down', () => {
+    const up = (state: 'ready' | 'busy' | 'starting' | 'crashed' | 'stopped') => isEngineUp({ since: 0, status: { state, restarts: 0 } });
+    expect([up('ready'), up('busy'), up('starting'), up('crashed'), up('stopped')]).toEqual([true, true, false, false, false]);
+  });
+});

@@ -1,0 +1,38 @@
+import { useEffect, useRef } from 'react';
+import { useStore } from 'zustand';
+import { useStores } from '../stores/context';
+import { Composer } from '../components/Composer';
+import { MessageItem } from '../components/MessageItem';
+import { ViewHeader } from '../components/ViewHeader';
+
+export function ConversationView() {
+  const messages = useStore(useStores().conversation, (s) => s.messages);
+  const log = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    log.current?.scrollTo({ top: log.current.scrollHeight });
+  }, [messages]);
+  return (
+    <>
+      <ViewHeader title="Conversation" description="Runs entirely on this device." />
+      <div ref={log} role="log" aria-label="Messages" className="flex-1 overflow-y-auto">
+        {messages.length === 0 ? (
+          <div className="flex h-full flex-col items-center justify-center px-8 text-center">
+            <p className="text-base font-medium text-zinc-700 dark:text-zinc-200">What can I help with?</p>
+            <p className="mt-1 max-w-sm text-sm text-zinc-500 dark:text-zinc-400">
+              Type a message below. Omnidesk answers with the Qwen3-Omni model on this computer; nothing is sent anywhere.
+            </p>
+          </div>
+        ) : (
+          <div className="px-8 py-6">
+            <div className="mx-auto max-w-3xl space-y-5">
+              {messages.map((message) => (
+                <MessageItem key={message.id} message={message} />
+              ))}
+            </div>
+          </div>
+        )}
+      </div>
+      <Composer />
+    </>
+  );
+}
