@@ -1,0 +1,80 @@
+/**
+ * Runs the real renderer against the real engine without Electron: the preview server in this process, and the
+ * system's Debian Chromium (headless, fake media devices) driven by playwright-core. Whatever fails half-way,
+ * everything started so far is stopped again.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { startPreviewServer, type PreviewServer } from '../main/preview/server';
+
+const RENDERER_DIR = fileURLToPath(new URL('../out/renderer', import.meta.url));
+export const SCREENSHOTS_DIR = fileURLToPath(new URL('./screenshots', import.meta.url));
+
+/** Flags verified with Debian's Chromium in environment.md §6. */
+const CHROMIUM_ARGS = [
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+function chromiumPath(): string {
+  const found = process.env.CHROMIUM_PATH ?? execFileSync('sh', ['-c', 'command -v chromium || true'], { encoding: 'utf8' }).trim();
+  if (!found) throw new Error('No Chromium found: install it with "apt-get install -y chromium" or set CHROMIUM_PATH');
+  return found;
+}
+
+export interface PreviewSession {
+  server: PreviewServer;
+  browser: Browser;
+  /** Opens the app in a fresh page; `url` defaults to the server's tokenised address. */
+  open(options?: BrowserContextOptions & { url?: string }): Promise<Page>;
+  /** Console errors, uncaught exceptions and failed requests of every page, CSP violations included. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function startPreviewSession(): Promise<PreviewSession> {
+  if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(`No built renderer in ${RENDERER_DIR}: run "npx electron-vite build" (npm test does it first)`);
+  }
+  const home = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-e2e-'));
+  const cleanup: Array<() => Promise<unknown> | unknown> = [() => rmSync(home, { recursive: true, force: true })];
+  const close = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  };
+  try {
+    const server = await startPreviewServer({ rendererDir: RENDERER_DIR, home });
+    cleanup.push(() => server.close());
+    const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+    cleanup.push(() => browser.close());
+    const pageErrors: string[] = [];
+    const open = async ({ url = server.url, ...options }: BrowserContextOptions & { url?: string } = {}) => {
+      const page = await browser.newPage({ viewport: { width: 1180, height: 760 }, ...options });
+      page.setDefaultTimeout(20_000);
+      page.on('console', (message) => {
+        if (message.type() === 'error') pageErrors.push(message.text());
+      });
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      page.on('response', (response) => {
+        if (response.status() >= 400) pageErrors.push(`HTTP ${response.status()} for ${response.url()}`);
+      });
+      await page.goto(url);
+      return page;
+    };
+    return { server, browser, open, pageErrors, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
