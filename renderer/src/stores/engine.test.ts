@@ -37,6 +37,11 @@ describe('engine status', () => {
     expect(retrySecondsLeft({ since: 0, status: { state: 'ready', restarts: 0 } }, 0)).toBeUndefined();
   });
 
+  it('shows the full delay for a clock reading from before the crash, not a longer one', () => {
+    const view = { since: 10_000, status: { state: 'crashed' as const, restarts: 0, retryInMs: 500 } };
+    expect(retrySecondsLeft(view, 6_000)).toBe(1);
+  });
+
   it('counts a busy engine as up, and a starting or crashed one as down', () => {
     const up = (state: 'ready' | 'busy' | 'starting' | 'crashed' | 'stopped') => isEngineUp({ since: 0, status: { state, restarts: 0 } });
     expect([up('ready'), up('busy'), up('starting'), up('crashed'), up('stopped')]).toEqual([true, true, false, false, false]);

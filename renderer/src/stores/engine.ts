@@ -33,11 +33,15 @@ export function createEngineStore(api: Pick<OmnideskApi, 'engine'>, now: () => n
   return store;
 }
 
-/** Whole seconds until a crashed engine restarts; undefined unless it is crashed and waiting. */
+/**
+ * Whole seconds until a crashed engine restarts; undefined unless it is crashed and waiting. A clock reading from
+ * before the crash (a render that has not ticked yet) counts as no time elapsed.
+ */
 export function retrySecondsLeft(view: EngineView, now: number): number | undefined {
   const { status } = view;
   if (status?.state !== 'crashed' || status.retryInMs === undefined) return undefined;
-  return Math.max(0, Math.ceil((view.since + status.retryInMs - now) / 1000));
+  const elapsed = Math.max(0, now - view.since);
+  return Math.max(0, Math.ceil((status.retryInMs - elapsed) / 1000));
 }
 
 export const isEngineUp = (view: EngineView) => view.status?.state === 'ready' || view.status?.state === 'busy';
