@@ -47,7 +47,6 @@ describe('the app shell in browser preview mode', () => {
     await text(value('Shell')).toContain('Browser preview');
     const cpu = system.getByRole('list', { name: 'Execution providers' }).getByRole('listitem').filter({ hasText: /^CPU/ });
     await cpu.getByText('Available', { exact: true }).waitFor();
-    await shot(page, 'settings-light');
   });
 
   it('opens the engine stream and gets the engine’s answer, twice over the same port', async () => {
@@ -56,6 +55,8 @@ describe('the app shell in browser preview mode', () => {
       await panel.getByRole('button', { name: 'Test audio stream' }).click();
       await text(panel).toMatch(/Stream works: the engine received 1,600 samples in \d+ ms/);
     }
+    await panel.scrollIntoViewIfNeeded();
+    await shot(page, 'settings-light');
   });
 
   it('sends a chat message and explains that no model is installed, with the next step', async () => {
@@ -74,6 +75,28 @@ describe('the app shell in browser preview mode', () => {
     await answer.getByRole('button', { name: 'Open Models' }).click();
     await main('Models').getByRole('heading', { name: 'No models installed yet' }).waitFor();
     await shot(page, 'models-light');
+  });
+
+  it('shows an engine crash with its restart countdown, then the restarted engine’s own system info', async () => {
+    await nav().getByRole('button', { name: 'Settings' }).click();
+    const engineRow = main('Settings').locator('dt', { hasText: 'Engine process' }).locator('xpath=following-sibling::dd[1]');
+    const pidOf = async () => Number(/pid (\d+)/.exec(await engineRow.innerText())?.[1]);
+    const before = await pidOf();
+    const status = page.getByRole('status', { name: 'Engine status' });
+    // The crashed state lasts only the first backoff (500 ms): record every text the indicator shows.
+    await status.evaluate((element) => {
+      const seen: string[] = [];
+      new MutationObserver(() => seen.push((element as HTMLElement).innerText)).observe(element, { subtree: true, childList: true, characterData: true });
+      (window as unknown as { seen: string[] }).seen = seen;
+    });
+    process.kill(before, 'SIGKILL');
+    await expect.poll(pidOf, { timeout: 20_000 }).not.toBe(before);
+    await text(status).toBe('Engine: Ready');
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    expect(seen).toContainEqual(expect.stringMatching(/^Engine: Crashed\n+Restarting in 1 s\n+The engine process was killed by SIGKILL\./));
+    expect(seen).toContainEqual(expect.stringMatching(/^Engine: Starting…/));
+    // 500 ms of backoff never reads as more than a second.
+    expect(seen.filter((t) => /Restarting in [2-9]/.test(t))).toEqual([]);
   });
 
   it('looks right in dark mode too', async () => {
