@@ -24,7 +24,7 @@ export function EngineStatus() {
   return (
     <div role="status" aria-label="Engine status" className="rounded-lg px-3 py-2.5 text-xs text-zinc-600 dark:text-zinc-400">
       <p className="flex items-center gap-2 font-medium text-zinc-800 dark:text-zinc-200">
-        <span className={`size-2 shrink-0 rounded-full ${look.dot}`} aria-hidden="true" />
+        <span className={`size-2 shrink-0 rounded-full motion-reduce:animate-none ${look.dot}`} aria-hidden="true" />
         <span>Engine: {view.error ? 'Not answering' : look.label}</span>
       </p>
       {seconds !== undefined && <p className="mt-1 pl-4">{seconds > 0 ? `Restarting in ${seconds} s` : 'Restarting…'}</p>}
