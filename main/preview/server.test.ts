@@ -209,10 +209,18 @@ describe('preview server', () => {
 
     page.send({ kind: 'stream', streamId, message: { type: 'mic.chunk', turnId: 'm2', seq: 0, sampleRate: 16000, format: 'f32', pcm: 'not bytes' } });
     expect((await page.next('stream', (m) => m.streamId === streamId)).message).toMatchObject({ type: 'stream.error', error: { code: 'INVALID_REQUEST' } });
-
-    page.send({ kind: 'stream.close', streamId });
-    expect(await page.next('stream.closed')).toEqual({ kind: 'stream.closed', streamId });
     page.close();
+  });
+
+  it('limits a page to four engine streams; another page has its own', async () => {
+    const page = await BridgeClient.open(bridgeUrl, pageHeaders());
+    const open = (nonce: string) => page.invoke('engine.openStream', { nonce });
+    for (const nonce of ['a', 'b', 'c', 'd']) expect(await open(nonce)).toMatchObject({ ok: true });
+    expect(await open('e')).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', message: expect.stringContaining('at most 4') } });
+    page.close();
+    const next = await BridgeClient.open(bridgeUrl, pageHeaders());
+    expect(await next.invoke('engine.openStream', { nonce: 'f' })).toMatchObject({ ok: true });
+    next.close();
   });
 
   it('answers malformed frames with an error and keeps the connection usable', async () => {

@@ -12,13 +12,12 @@ import type { EngineSupervisor, HostStream } from '../engine/host/supervisor';
 import { OmniError } from '../engine/errors';
 import { decodeFrame, encodeFrame, WireError, type ServerMessage } from './wire';
 
-/** A page has no reason for more; each one holds an engine-side capture buffer. */
+/** A page keeps one stream per engine lifetime; each holds engine-side capture buffers until the page goes. */
 export const MAX_STREAMS_PER_PAGE = 4;
 
 const ClientMessage = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('invoke'), id: z.number().int().nonnegative(), channel: z.string().max(64), payload: z.unknown() }),
   z.strictObject({ kind: z.literal('stream'), streamId: z.number().int().nonnegative(), message: z.unknown() }),
-  z.strictObject({ kind: z.literal('stream.close'), streamId: z.number().int().nonnegative() }),
 ]);
 
 export interface SessionDeps {
@@ -80,9 +79,6 @@ export function startSession(socket: WebSocket, deps: SessionDeps): void {
         stream.post(message.message);
         break;
       }
-      case 'stream.close':
-        streams.get(message.streamId)?.close();
-        break;
     }
   };
 

@@ -15,8 +15,8 @@ import type { ErrorInfo, EventChannel, InvokeResult } from '../ipc/contract';
 /** Page → server. */
 export type ClientMessage =
   | { kind: 'invoke'; id: number; channel: string; payload: unknown }
-  | { kind: 'stream'; streamId: number; message: unknown }
-  | { kind: 'stream.close'; streamId: number };
+  /** Chromium cannot tell the page's end of a MessageChannel closed, so streams live as long as the socket. */
+  | { kind: 'stream'; streamId: number; message: unknown };
 
 /** Server → page. */
 export type ServerMessage =
