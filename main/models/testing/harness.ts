@@ -1,0 +1,61 @@
+/** What the model-manager tests share: a temporary data folder, fast download settings and install checks. */
+import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DownloadTuning } from '../download/downloadJob';
+import { homePaths } from '../../engine/home';
+import { checkpointDir, parseRepoId, SOURCE_RECORD } from '../layout';
+import { ModelPull, type PullOptions } from '../pull';
+import type { FakeRepo } from './fakeRepo';
+import { randomFor } from './faults';
+
+export const tempHome = (label = 'home') => mkdtempSync(path.join(os.tmpdir(), `omnidesk-${label}-`));
+
+/** Small segments so a few-MB file is fetched in parallel pieces; short stalls and back-off so faults cost ms. */
+export const testTuning = (seed = 'tuning'): Partial<DownloadTuning> => ({
+  concurrency: 4,
+  segmentBytes: 512 * 1024,
+  stallMs: 300,
+  journalIntervalMs: 40,
+  progressIntervalMs: 40,
+  retry: { attempts: 6, baseDelayMs: 2, maxDelayMs: 20 },
+  minFreeBytes: 0,
+  random: randomFor(seed),
+});
+
+export function pullFrom(hubUrl: string, home: string, repo: FakeRepo, overrides: Partial<PullOptions> = {}): ModelPull {
+  return new ModelPull({
+    repo: repo.id,
+    revision: 'main',
+    home,
+    access: { endpoint: hubUrl, retry: { attempts: 4, baseDelayMs: 2, maxDelayMs: 20 } },
+    offline: false,
+    hfCacheDirs: [],
+    tuning: testTuning(),
+    ...overrides,
+  });
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
+}
+
+/** Every installed file of `repo` byte-equal to the Hub's, nothing else in the checkpoint but the source record. */
+export function expectInstalledExactly(home: string, repo: FakeRepo): string[] {
+  const dir = checkpointDir(homePaths(home).models, parseRepoId(repo.id), repo.commit);
+  const problems: string[] = [];
+  const present = listFiles(dir).sort();
+  const wanted = [...repo.files.map((f) => f.path), SOURCE_RECORD].sort();
+  if (JSON.stringify(present) !== JSON.stringify(wanted)) problems.push(`files: ${present.join(', ')}`);
+  for (const file of repo.files) {
+    const at = path.join(dir, file.path);
+    if (existsSync(at) && !readFileSync(at).equals(file.content)) problems.push(`${file.path} differs from the Hub's bytes`);
+  }
+  return problems;
+}
+
+/** Nothing of `repo` under models/: what a failed pull must leave. */
+export const nothingInstalled = (home: string, repo: FakeRepo) =>
+  !existsSync(path.join(homePaths(home).models, ...repo.id.split('/')));
