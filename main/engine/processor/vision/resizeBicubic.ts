@@ -93,17 +93,25 @@ function vertical(src: Uint8Array, width: number, rowOffset: number, outHeight: 
   const { ksize, start, taps, weights } = c;
   const acc = new Int32Array(stride);
   for (let yy = 0; yy < outHeight; yy++) {
-    // Row-at-a-time accumulation walks memory sequentially; the sums are the same integers as Pillow's.
-    acc.fill(HALF);
+    // Taps go four at a time (missing ones repeat the last row with weight 0): V8 keeps the unrolled sum in registers,
+    // and the sums are Pillow's integers in another order (every partial sum is bounded as Pillow's are).
     const n = taps[yy];
-    const kBase = yy * ksize;
-    for (let y = 0; y < n; y++) {
-      const k = weights[kBase + y];
-      const rowBase = (start[yy] - rowOffset + y) * stride;
-      for (let i = 0; i < stride; i++) acc[i] += src[rowBase + i] * k;
-    }
+    const groups = Math.ceil(n / 4);
     const o = yy * stride;
-    for (let i = 0; i < stride; i++) out[o + i] = clip8(acc[i]);
+    for (let g = 0; g < groups; g++) {
+      const tap = (t: number) => Math.min(g * 4 + t, n - 1);
+      const weight = (t: number) => (g * 4 + t < n ? weights[yy * ksize + g * 4 + t] : 0);
+      const [r0, r1, r2, r3] = [0, 1, 2, 3].map((t) => (start[yy] - rowOffset + tap(t)) * stride);
+      const [k0, k1, k2, k3] = [0, 1, 2, 3].map(weight);
+      const first = g === 0;
+      if (groups === 1) {
+        for (let i = 0; i < stride; i++) out[o + i] = clip8(HALF + src[r0 + i] * k0 + src[r1 + i] * k1 + src[r2 + i] * k2 + src[r3 + i] * k3);
+      } else if (g < groups - 1) {
+        for (let i = 0; i < stride; i++) acc[i] = (first ? HALF : acc[i]) + src[r0 + i] * k0 + src[r1 + i] * k1 + src[r2 + i] * k2 + src[r3 + i] * k3;
+      } else {
+        for (let i = 0; i < stride; i++) out[o + i] = clip8(acc[i] + src[r0 + i] * k0 + src[r1 + i] * k1 + src[r2 + i] * k2 + src[r3 + i] * k3);
+      }
+    }
   }
   return out;
 }
