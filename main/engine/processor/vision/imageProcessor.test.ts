@@ -58,6 +58,17 @@ describe('processImage', () => {
     }, { atol: 1e-6 });
   });
 
+  it('sizes the grid from the original image when a huge one is downscaled while decoding', async () => {
+    // 200x150 → 96x64 model input; the decode bound keeps ~3x the final pixels, as the default does for huge photos
+    const image = path.join(fixtures, 'processor', 'scene_200x150.png');
+    const config = { ...qwen3Omni, maxPixels: 96 * 64 };
+    const full = await processImage(image, config);
+    const bounded = await processImage(image, config, { maxDecodedPixels: 20_000 });
+    expect(bounded.gridThw).toEqual(full.gridThw);
+    // still within the resize bound of the Pillow path
+    assertClose('downscaled on decode', full.pixelValues, bounded.pixelValues, { atol: 0.05, maxMeanAbs: 0.005 });
+  });
+
   describe('refuses with IMAGE_DECODE_FAILED naming the file', () => {
     const solid = (width: number, height: number) =>
       sharp({ create: { width, height, channels: 3, background: '#336699' } }).png().toBuffer();

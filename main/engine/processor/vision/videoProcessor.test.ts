@@ -44,6 +44,15 @@ describe('processVideo', () => {
     expect(QWEN3_OMNI_VIDEO_BOUNDS).toEqual({ minPixels: 131072, maxPixels: 786432 });
   });
 
+  it('lets ffmpeg resize while decoding when full-size frames exceed the memory bound', async () => {
+    const file = path.join(videos, 'silent_80x45_10fps.mkv');
+    const full = await processVideo(file, qwen3Omni);
+    const bounded = await processVideo(file, qwen3Omni, { maxDecodedBytes: 4 * 80 * 45 * 3 - 1 });
+    expect(bounded.gridThw).toEqual(full.gridThw);
+    // ffmpeg's bicubic is another kernel: sharp edges of the test pattern differ, the average barely
+    assertClose('ffmpeg-resized frames', full.pixelValues, bounded.pixelValues, { atol: 0.3, maxMeanAbs: 0.005 });
+  });
+
   describe('refuses with VIDEO_DECODE_FAILED naming the file', () => {
     it('a file without a video stream', async () => {
       const file = path.join(videos, 'audio_only.mkv');

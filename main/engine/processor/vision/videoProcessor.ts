@@ -20,8 +20,8 @@ import { visionSettings } from './visionConfig';
  */
 export const QWEN3_OMNI_VIDEO_BOUNDS: FrameBounds = { minPixels: 128 * 32 * 32, maxPixels: 768 * 32 * 32 };
 
-/** Full-size sampled frames beyond this are scaled by ffmpeg while decoding instead. */
-const MAX_DECODED_FRAME_BYTES = 1 << 30;
+/** Full-size sampled frames beyond this many bytes are scaled by ffmpeg while decoding instead. */
+export const DEFAULT_MAX_DECODED_BYTES = 1 << 30;
 
 export interface VideoOptions {
   /** Frames sampled per second (qwen_omni_utils: 2). */
@@ -37,6 +37,11 @@ export interface VideoOptions {
   name?: string;
   /** Limit for each ffmpeg run; defaults to a minute plus the video's duration. */
   timeoutMs?: number;
+  /**
+   * Memory bound for the sampled frames at full size. Above it ffmpeg's bicubic resizes them while decoding, so
+   * pixels differ slightly from the Pillow resize used otherwise.
+   */
+  maxDecodedBytes?: number;
 }
 
 export interface ProcessedVideo extends Patches {
@@ -65,7 +70,7 @@ export async function processVideo(file: string, config: ImageProcessorConfig, o
   const [outHeight, outWidth] = targetFrameSize(name, 'VIDEO_DECODE_FAILED', width, height, settings, options.bounds ?? QWEN3_OMNI_VIDEO_BOUNDS);
   const totalFrames = await countFrames(file, probe, target);
   const sample = sampleOrFail(name, totalFrames, probe.fps, { fps: options.fps, frameFactor: settings.geometry.temporalPatchSize });
-  const fullSize = sample.indices.length * width * height * 3 <= MAX_DECODED_FRAME_BYTES;
+  const fullSize = sample.indices.length * width * height * 3 <= (options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES);
   const decoded = await decodeFrames(file, probe, sample.indices, fullSize ? undefined : { width: outWidth, height: outHeight }, target);
   const frames = fullSize ? decoded.map((frame) => resizeBicubic(frame, width, height, outWidth, outHeight)) : decoded;
   const patches = patchify(frames, outWidth, outHeight, normalizationTable(settings.normalization, true), settings.geometry);
