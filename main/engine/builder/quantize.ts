@@ -18,11 +18,13 @@ export type Int4Scheme = 'matmulnbits' | 'qmoe';
 
 /**
  * Quantises `weight`, an HF Linear weight `[N = out, K = in]` in row-major order. K is zero-padded to a whole
- * number of blocks, as the kernels expect.
+ * number of blocks, as the kernels expect; for 'qmoe', `blockSize === K` gives per-row scales.
  */
 export function quantizeInt4(weight: Float32Array, N: number, K: number, blockSize: number, scheme: Int4Scheme): Int4Weights {
   if (weight.length !== N * K) throw new Error(`quantizeInt4: weight has ${weight.length} values, [${N}, ${K}] expected`);
-  if (blockSize < 16 || (blockSize & (blockSize - 1)) !== 0) throw new Error(`quantizeInt4: block size ${blockSize} is not a power of two ≥ 16`);
+  // QMoE also takes one scale per output row (no block_size attribute): the fallback when no block size divides K.
+  const perRow = scheme === 'qmoe' && blockSize === K && K % 2 === 0;
+  if (!perRow && (blockSize < 16 || (blockSize & (blockSize - 1)) !== 0)) throw new Error(`quantizeInt4: block size ${blockSize} is not a power of two ≥ 16`);
   const nBlocks = Math.ceil(K / blockSize);
   const blockBytes = blockSize / 2;
   const packed = new Uint8Array(N * nBlocks * blockBytes);

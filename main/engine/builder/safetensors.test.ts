@@ -4,22 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCheckpoint, readSafetensorsHeader, readTensorF32 } from './safetensors';
+import { writeSafetensors } from './testing/writeSafetensors';
 
 const tinyCheckpoint = fileURLToPath(new URL('../../../models/fixtures/tiny-qwen3-omni', import.meta.url));
-
-/** Writes a safetensors file by hand, so the test does not trust the reader to define the format. */
-function writeSafetensors(file: string, tensors: Record<string, { dtype: string; shape: number[]; bytes: Uint8Array }>) {
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
-  let offset = 0;
-  for (const [name, t] of Object.entries(tensors)) {
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.bytes.byteLength] };
-    offset += t.bytes.byteLength;
-  }
-  const json = Buffer.from(JSON.stringify(header));
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(json.length));
-  writeFileSync(file, Buffer.concat([length, json, ...Object.values(tensors).map((t) => Buffer.from(t.bytes))]));
-}
 
 const u16 = (...values: number[]) => new Uint8Array(Uint16Array.from(values).buffer);
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'omnidesk-st-'));

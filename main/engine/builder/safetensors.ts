@@ -122,17 +122,22 @@ export async function openCheckpoint(dir: string): Promise<Map<string, TensorInf
   return tensors;
 }
 
-/** Reads one float tensor as fp32 (bf16 and fp16 are widened exactly). */
-export async function readTensorF32(info: TensorInfo): Promise<Float32Array> {
+/** Reads one tensor's bytes as stored (little-endian, the checkpoint's own dtype). */
+export async function readTensorBytes(info: TensorInfo): Promise<Uint8Array> {
   const handle = await open(info.file, 'r');
   try {
     const bytes = Buffer.alloc(info.byteLength);
     const { bytesRead } = await handle.read(bytes, 0, info.byteLength, info.offset);
     if (bytesRead !== info.byteLength) throw corrupt(info.file, `tensor ${info.name}: short read`);
-    return toFloat32(bytes, info.dtype, info.name);
+    return bytes;
   } finally {
     await handle.close();
   }
+}
+
+/** Reads one float tensor as fp32 (bf16 and fp16 are widened exactly). */
+export async function readTensorF32(info: TensorInfo): Promise<Float32Array> {
+  return toFloat32(await readTensorBytes(info), info.dtype, info.name);
 }
 
 export function toFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, name: string): Float32Array {

@@ -1,7 +1,9 @@
 /**
  * Appends initializer bytes to a graph's `.onnx.data` file at aligned offsets, with positional writes so no
  * buffer ever holds more than one tensor, and records where each went. Offsets are aligned to 64 KiB so ONNX
- * Runtime can memory-map the weights on every OS (Windows' mapping granularity is 64 KiB).
+ * Runtime can memory-map the weights on every OS (Windows' mapping granularity is 64 KiB). With `maxFileBytes`
+ * the data rolls over to `X.onnx.data_1`, `_2`, … so no file outgrows what copy/hash steps handle comfortably
+ * (onnx-bundle.md §7: ≤ 4 GB); ORT resolves each tensor's own `location`.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,31 +18,70 @@ export interface ExternalLocation {
   length: number;
 }
 
-export class ExternalDataWriter {
+/** Where initializer bytes go: the data file writer, or a wrapper around it (tests inject failures here). */
+export interface DataSink {
+  append(bytes: Uint8Array): Promise<ExternalLocation>;
+  close(): Promise<void>;
+  /** Every data file written so far, in order. */
+  readonly files: readonly string[];
+}
+
+export interface DataWriterOptions {
+  /** Start a new file rather than grow one past this size (a single larger tensor still gets a file of its own). */
+  maxFileBytes?: number;
+}
+
+export class ExternalDataWriter implements DataSink {
   private handle?: FileHandle;
   private size = 0;
+  private readonly written: string[] = [];
 
-  private constructor(readonly file: string) {}
+  private constructor(
+    private readonly base: string,
+    private readonly maxFileBytes: number,
+  ) {}
 
-  static async create(file: string): Promise<ExternalDataWriter> {
-    const writer = new ExternalDataWriter(file);
-    writer.handle = await open(file, 'w').catch((error: NodeJS.ErrnoException) => {
-      throw writeError(file, error);
-    });
+  static async create(file: string, options: DataWriterOptions = {}): Promise<ExternalDataWriter> {
+    const writer = new ExternalDataWriter(file, options.maxFileBytes ?? Infinity);
+    await writer.openNext();
     return writer;
   }
 
+  get files(): readonly string[] {
+    return this.written;
+  }
+
+  /** Bytes in the current file (including alignment gaps). */
   get bytesWritten(): number {
     return this.size;
   }
 
+  private get file(): string {
+    return this.written[this.written.length - 1];
+  }
+
+  private async openNext(): Promise<void> {
+    const file = this.written.length === 0 ? this.base : `${this.base}_${this.written.length}`;
+    this.handle = await open(file, 'w').catch((error: NodeJS.ErrnoException) => {
+      throw writeError(file, error);
+    });
+    this.written.push(file);
+    this.size = 0;
+  }
+
   async append(bytes: Uint8Array): Promise<ExternalLocation> {
     if (!this.handle) throw new Error(`${this.file}: writer is closed`);
-    const offset = Math.ceil(this.size / DATA_ALIGNMENT) * DATA_ALIGNMENT;
+    let offset = Math.ceil(this.size / DATA_ALIGNMENT) * DATA_ALIGNMENT;
+    if (this.size > 0 && offset + bytes.byteLength > this.maxFileBytes) {
+      await this.close();
+      await this.openNext();
+      offset = 0;
+    }
+    const handle = this.handle as FileHandle;
     try {
       let written = 0;
       while (written < bytes.byteLength) {
-        const { bytesWritten } = await this.handle.write(bytes, written, bytes.byteLength - written, offset + written);
+        const { bytesWritten } = await handle.write(bytes, written, bytes.byteLength - written, offset + written);
         written += bytesWritten;
       }
     } catch (error) {

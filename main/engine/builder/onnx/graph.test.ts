@@ -55,6 +55,39 @@ describe('GraphBuilder', () => {
     await session.release();
   });
 
+  it('rolls weights over to numbered data files past the size limit, each tensor whole, and ORT reads them all', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-graph-'));
+    const data = await ExternalDataWriter.create(path.join(dir, 'split.onnx.data'), { maxFileBytes: 2 * DATA_ALIGNMENT });
+    const g = new GraphBuilder('split', data);
+    const K = 64;
+    const N = 128; // 32 KiB per weight: two fit in 128 KiB (second at offset 64 KiB), the third rolls over
+    let y = g.input('x', DataType.FLOAT, ['batch', K]);
+    const weights = [1, 2, 3].map((seed) => seeded(K * N, seed));
+    const summed = new Float32Array(K * N);
+    for (const [i, w] of weights.entries()) {
+      const [product] = g.node('MatMul', ['x', await g.initializer(`w${i}`, floatTensor(w, [K, N]))]);
+      y = i === 0 ? product : g.node('Add', [y, product])[0];
+      w.forEach((v, j) => (summed[j] += v));
+    }
+    g.node('Identity', [y], {}, { outputs: ['out'] });
+    g.output('out', DataType.FLOAT, ['batch', N]);
+    await data.close();
+    writeFileSync(path.join(dir, 'split.onnx'), g.toModel({ producerVersion: 'test' }));
+    expect(data.files.map((f) => path.basename(f))).toEqual(['split.onnx.data', 'split.onnx.data_1']);
+    expect(statSync(path.join(dir, 'split.onnx.data')).size).toBe(DATA_ALIGNMENT + K * N * 4);
+    expect(statSync(path.join(dir, 'split.onnx.data_1')).size).toBe(K * N * 4);
+
+    const session = await ort.InferenceSession.create(path.join(dir, 'split.onnx'));
+    const input = seeded(K, 4);
+    const { out } = await session.run({ x: new ort.Tensor('float32', input, [1, K]) });
+    for (let n = 0; n < N; n++) {
+      let acc = 0;
+      for (let k = 0; k < K; k++) acc += input[k] * summed[k * N + n];
+      expect((out.data as Float32Array)[n]).toBeCloseTo(acc, 4);
+    }
+    await session.release();
+  });
+
   it('shares one initializer between identical constants and refuses duplicate names', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-graph-'));
     const data = await ExternalDataWriter.create(path.join(dir, 'c.onnx.data'));

@@ -4,7 +4,7 @@
  * larger than `INLINE_LIMIT` go to the external data file so the protobuf stays far below 2 GB.
  */
 import onnxProto from 'onnx-proto';
-import type { ExternalDataWriter } from './externalData';
+import type { DataSink } from './externalData';
 
 const { onnx } = onnxProto;
 
@@ -16,6 +16,7 @@ export const DataType = {
   INT64: 7,
   BOOL: 9,
   FLOAT16: 10,
+  BFLOAT16: 16,
 } as const;
 export type DataTypeId = (typeof DataType)[keyof typeof DataType];
 
@@ -70,6 +71,13 @@ function valueInfo(name: string, dataType: DataTypeId, shape: Dim[]): onnxProto.
   };
 }
 
+/** A graph input or output as declared: what a manifest records and a runtime feeds. */
+export interface IoSpec {
+  name: string;
+  dataType: DataTypeId;
+  shape: Dim[];
+}
+
 export interface NodeOptions {
   name?: string;
   domain?: string;
@@ -81,8 +89,8 @@ export interface NodeOptions {
 export class GraphBuilder {
   private readonly nodes: onnxProto.onnx.INodeProto[] = [];
   private readonly initializers: onnxProto.onnx.ITensorProto[] = [];
-  private readonly inputs: onnxProto.onnx.IValueInfoProto[] = [];
-  private readonly outputs: onnxProto.onnx.IValueInfoProto[] = [];
+  private readonly inputs: IoSpec[] = [];
+  private readonly outputs: IoSpec[] = [];
   private readonly names = new Set<string>();
   private readonly constants = new Map<string, string>();
   private readonly domains = new Set<string>(['']);
@@ -90,17 +98,21 @@ export class GraphBuilder {
 
   constructor(
     readonly name: string,
-    private readonly data: ExternalDataWriter,
+    private readonly data: DataSink,
   ) {}
 
   input(name: string, dataType: DataTypeId, shape: Dim[]): string {
-    this.inputs.push(valueInfo(name, dataType, shape));
+    this.inputs.push({ name, dataType, shape });
     return name;
   }
 
   output(name: string, dataType: DataTypeId, shape: Dim[]): string {
-    this.outputs.push(valueInfo(name, dataType, shape));
+    this.outputs.push({ name, dataType, shape });
     return name;
+  }
+
+  get signature(): { inputs: IoSpec[]; outputs: IoSpec[] } {
+    return { inputs: [...this.inputs], outputs: [...this.outputs] };
   }
 
   node(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, options: NodeOptions = {}): string[] {
@@ -159,8 +171,8 @@ export class GraphBuilder {
         name: this.name,
         node: this.nodes,
         initializer: this.initializers,
-        input: this.inputs,
-        output: this.outputs,
+        input: this.inputs.map((io) => valueInfo(io.name, io.dataType, io.shape)),
+        output: this.outputs.map((io) => valueInfo(io.name, io.dataType, io.shape)),
       },
     });
     return onnx.ModelProto.encode(model).finish();
