@@ -14,7 +14,7 @@ export interface FrameBounds {
 export function targetFrameSize(subject: string, code: MediaErrorCode, width: number, height: number, settings: VisionSettings, bounds: FrameBounds): [number, number] {
   const fail = (problem: string) => new OmniError(code, `${subject}: ${problem}`);
   // transformers would upscale a single pixel to 64x64; it carries no picture, so it is refused as the issue asks.
-  if (width * height <= 1) throw fail(`the image is ${width}x${height} pixel, too small to show anything`);
+  if (width * height <= 1) throw fail(`a 1x1 ${code === 'IMAGE_DECODE_FAILED' ? 'image' : 'video'} is too small to show anything`);
   const ratio = aspectRatio(height, width);
   if (ratio > MAX_ASPECT_RATIO) {
     throw fail(`${width}x${height} has an aspect ratio of ${ratio.toFixed(1)}, above the ${MAX_ASPECT_RATIO} the model accepts`);

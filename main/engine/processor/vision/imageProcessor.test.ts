@@ -76,7 +76,7 @@ describe('processImage', () => {
     it('a 1x1 image', async () => {
       await expect(processImage(await solid(1, 1), qwen3Omni, { name: 'dot.png' })).rejects.toMatchObject({
         code: 'IMAGE_DECODE_FAILED',
-        message: 'dot.png: the image is 1x1 pixel, too small to show anything',
+        message: 'dot.png: a 1x1 image is too small to show anything',
       });
     });
 

@@ -72,7 +72,10 @@ describe('processVideo', () => {
 
     it('an image or other non-video file', async () => {
       const file = path.join(MEDIA_DIR, 'image_odd_75x53.png');
-      await expect(processVideo(file, qwen3Omni, { name: 'photo.png' })).rejects.toMatchObject({ code: 'VIDEO_DECODE_FAILED' });
+      await expect(processVideo(file, qwen3Omni, { name: 'photo.png' })).rejects.toMatchObject({
+        code: 'VIDEO_DECODE_FAILED',
+        message: 'photo.png: only 1 frame, at least 2 are needed',
+      });
       await expect(processVideo('/nonexistent/clip.mp4', qwen3Omni)).rejects.toMatchObject({
         code: 'VIDEO_DECODE_FAILED',
         message: expect.stringContaining('/nonexistent/clip.mp4'),

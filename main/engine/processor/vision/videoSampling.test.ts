@@ -29,7 +29,7 @@ describe('sampleFrames', () => {
   });
 
   it('refuses a single frame', () => {
-    expect(() => sampleFrames(1, 30)).toThrow(new RangeError('1 frame: at least 2 are needed'));
+    expect(() => sampleFrames(1, 30)).toThrow(new RangeError('only 1 frame, at least 2 are needed'));
   });
 
   it(`matches qwen_omni_utils + torch.linspace().round() on all ${cases.length} reference cases`, () => {

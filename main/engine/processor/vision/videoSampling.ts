@@ -27,7 +27,7 @@ export function sampleFrames(totalFrames: number, videoFps: number, options: Sam
   const wanted = (totalFrames / videoFps) * fps;
   const count = Math.floor(Math.min(Math.max(wanted, lower), upper, totalFrames) / frameFactor) * frameFactor;
   if (!(count >= frameFactor && count <= totalFrames)) {
-    throw new RangeError(`${totalFrames} frame${totalFrames === 1 ? '' : 's'}: at least ${frameFactor} are needed`);
+    throw new RangeError(`only ${totalFrames} frame${totalFrames === 1 ? '' : 's'}, at least ${frameFactor} are needed`);
   }
   return { indices: linspaceRounded(totalFrames - 1, count), sampleFps: (count / totalFrames) * videoFps };
 }
