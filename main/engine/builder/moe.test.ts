@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { MoeConfig } from './config';
+import { qmoeBlockSize, readExperts, stackExperts, stackExpertsInt4 } from './moe';
+import { seeded, syntheticWeights } from './testing/writeSafetensors';
+
+const moe: MoeConfig = { numExperts: 3, topK: 2, intermediateSize: 4, normTopKProb: true, sharedExpertIntermediateSize: 0 };
+const H = 32;
+const I = moe.intermediateSize;
+const E = moe.numExperts;
+const gate = Array.from({ length: E }, (_, e) => seeded(I * H, 1 + e));
+const up = Array.from({ length: E }, (_, e) => seeded(I * H, 10 + e));
+const down = Array.from({ length: E }, (_, e) => seeded(H * I, 20 + e));
+const tmpFile = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'omnidesk-experts-')), 'model.safetensors');
+
+async function perExpertCheckpoint() {
+  const tensors: Record<string, { data: Float32Array; shape: number[] }> = {};
+  for (let e = 0; e < E; e++) {
+    tensors[`experts.${e}.gate_proj.weight`] = { data: gate[e], shape: [I, H] };
+    tensors[`experts.${e}.up_proj.weight`] = { data: up[e], shape: [I, H] };
+    tensors[`experts.${e}.down_proj.weight`] = { data: down[e], shape: [H, I] };
+  }
+  return syntheticWeights(tmpFile(), tensors);
+}
+
+describe('expert stacking', () => {
+  it('interleaves gate and up rows per expert (gate at even rows) into [E, 2I, H] and stacks down into [E, H, I]', async () => {
+    const stack = await stackExperts(readExperts(await perExpertCheckpoint(), 'experts', moe, H), moe, H);
+    expect(stack.fc1.length).toBe(E * 2 * I * H);
+    for (let e = 0; e < E; e++) {
+      for (let i = 0; i < I; i++) {
+        expect(stack.fc1.subarray((e * 2 * I + 2 * i) * H, (e * 2 * I + 2 * i + 1) * H)).toEqual(gate[e].subarray(i * H, (i + 1) * H));
+        expect(stack.fc1.subarray((e * 2 * I + 2 * i + 1) * H, (e * 2 * I + 2 * i + 2) * H)).toEqual(up[e].subarray(i * H, (i + 1) * H));
+      }
+      expect(stack.fc2.subarray(e * H * I, (e + 1) * H * I)).toEqual(down[e]);
+    }
+  });
+
+  it("reads transformers 5's fused gate_up_proj [E, 2I, H] (gate rows first) to the same stacks", async () => {
+    const gateUp = new Float32Array(E * 2 * I * H);
+    const fusedDown = new Float32Array(E * H * I);
+    for (let e = 0; e < E; e++) {
+      gateUp.set(gate[e], e * 2 * I * H);
+      gateUp.set(up[e], e * 2 * I * H + I * H);
+      fusedDown.set(down[e], e * H * I);
+    }
+    const fused = await syntheticWeights(tmpFile(), {
+      'experts.gate_up_proj': { data: gateUp, shape: [E, 2 * I, H] },
+      'experts.down_proj': { data: fusedDown, shape: [E, H, I] },
+    });
+    const expected = await stackExperts(readExperts(await perExpertCheckpoint(), 'experts', moe, H), moe, H);
+    expect(await stackExperts(readExperts(fused, 'experts', moe, H), moe, H)).toEqual(expected);
+  });
+
+  it('names a missing expert tensor and a fused tensor of the wrong shape', async () => {
+    const partial = await syntheticWeights(tmpFile(), { 'experts.0.gate_proj.weight': { data: gate[0], shape: [I, H] } });
+    await expect(stackExperts(readExperts(partial, 'experts', moe, H), moe, H)).rejects.toThrow('checkpoint has no tensor experts.0.up_proj.weight');
+    const transposed = await syntheticWeights(tmpFile(), {
+      'experts.gate_up_proj': { data: new Float32Array(E * 2 * I * H), shape: [E, H, 2 * I] },
+      'experts.down_proj': { data: new Float32Array(E * H * I), shape: [E, H, I] },
+    });
+    await expect(stackExperts(readExperts(transposed, 'experts', moe, H), moe, H)).rejects.toThrow(
+      `tensor experts.gate_up_proj has shape [${E}, ${H}, ${2 * I}] but config.json implies [${E}, ${2 * I}, ${H}]`,
+    );
+  });
+
+  it('quantises per expert into stacked QMoE blocks, falling back to per-row scales when the block does not divide', async () => {
+    expect(qmoeBlockSize(128, 2048, 768)).toBe(128);
+    expect(qmoeBlockSize(128, 8, 8)).toBe(0);
+    expect(qmoeBlockSize(16, 32, 16)).toBe(16);
+    const weights = await perExpertCheckpoint();
+    const perRow = await stackExpertsInt4(readExperts(weights, 'experts', moe, H), moe, H, qmoeBlockSize(128, H, I));
+    expect(perRow.blockSize).toBe(0);
+    expect(perRow.fc1.packed.length).toBe((E * 2 * I * H) / 2);
+    expect(perRow.fc1.scales.length).toBe(E * 2 * I);
+    expect(perRow.fc2.scales.length).toBe(E * H);
+    // Row 1 of expert 2's fc1 is up row 0: its scale is that row's absmax / 8.
+    const upRow = up[2].subarray(0, H);
+    expect(perRow.fc1.scales[2 * 2 * I + 1]).toBeCloseTo(Math.max(...upRow.map(Math.abs)) / 8, 7);
+  });
+});
