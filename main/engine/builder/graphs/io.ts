@@ -1,0 +1,13 @@
+/** Graph I/O naming shared by every graph, the manifest and the runtime (ORT-GenAI's, onnx-bundle.md §4.2). */
+export const BATCH = 'batch_size';
+export const SEQUENCE = 'sequence_length';
+export const PAST_SEQUENCE = 'past_sequence_length';
+export const TOTAL_SEQUENCE = 'total_sequence_length';
+
+/** printf-style, as the manifest records them: `%d` = layer, `%s` = key | value. */
+export const PAST_PATTERN = 'past_key_values.%d.%s';
+export const PRESENT_PATTERN = 'present.%d.%s';
+
+export const kvName = (pattern: string, layer: number, which: 'key' | 'value') => pattern.replace('%d', String(layer)).replace('%s', which);
+export const pastName = (layer: number, which: 'key' | 'value') => kvName(PAST_PATTERN, layer, which);
+export const presentName = (layer: number, which: 'key' | 'value') => kvName(PRESENT_PATTERN, layer, which);

@@ -1,0 +1,57 @@
+/**
+ * The sparse MoE block: router logits → ORT `MoE` (fp32) or `QMoE` (int4 experts). Both kernels (CPU, ORT 1.30)
+ * take the raw router logits, apply softmax → top-k → optional renormalisation themselves
+ * (`normalize_routing_weights` = HF `norm_topk_prob`), and compute the fused SwiGLU as `g·σ(α·g)·(u + β)` with
+ * gate/up interleaved (gate at even rows) and g clamped at `swiglu_limit`. With α = 1, β = 0 and no limit this is
+ * exactly HF's `silu(gate) ⊙ up`; `moe.test.ts` checks it against a TS reference with gates far beyond GPT-OSS's
+ * clamp of 7.
+ */
+import { DataType, floatTensor, int64Tensor } from '../../onnx/graph';
+import type { MoeConfig } from '../../config';
+import { qmoeBlockSize, readExperts, stackExperts, stackExpertsInt4 } from '../../moe';
+import { weightName, type LayerContext } from './context';
+import { makeLinear } from './linear';
+
+/** SiLU(g)·u: the GPT-OSS-style knobs set to the identity. */
+const QWEN_SWIGLU = { activation_alpha: { float: 1 }, activation_beta: { float: 0 }, swiglu_limit: { float: Infinity } };
+
+/** `name` is the node path (`/model/layers.{i}/moe`), `source` the HF module (`….layers.{i}.mlp`). */
+export async function makeMoe(ctx: LayerContext, name: string, source: string, moe: MoeConfig, hiddenSize: number, input: string): Promise<string> {
+  const { g, precision } = ctx;
+  const H = hiddenSize;
+  const E = moe.numExperts;
+  const I = moe.intermediateSize;
+  // The kernels take 2-D [tokens, H] rows with 2-D router logits [tokens, E].
+  const [rows] = g.node('Reshape', [input, g.constant(int64Tensor([-1, H]))], {}, { name: `${name}/Reshape` });
+  const logits = await makeLinear(ctx, `${name}/router`, rows, `${source}.gate.weight`, E, H, { fp32: true });
+  const attributes = {
+    k: moe.topK,
+    activation_type: 'swiglu',
+    swiglu_fusion: 1,
+    normalize_routing_weights: moe.normTopKProb ? 1 : 0,
+    ...QWEN_SWIGLU,
+  };
+  const experts = readExperts(ctx.weights, `${source}.experts`, moe, H);
+  let mixed: string;
+  if (precision.kind === 'fp32') {
+    const stack = await stackExperts(experts, moe, H);
+    const fc1 = await g.initializer(weightName(name, 'experts.fc1.weight'), floatTensor(stack.fc1, [E, 2 * I, H]));
+    const fc2 = await g.initializer(weightName(name, 'experts.fc2.weight'), floatTensor(stack.fc2, [E, H, I]));
+    [mixed] = g.node('MoE', [rows, logits, fc1, '', fc2], attributes, { name: `${name}/MoE`, domain: 'com.microsoft' });
+  } else {
+    const blockSize = qmoeBlockSize(precision.expertBlockSize, H, I);
+    const stack = await stackExpertsInt4(experts, moe, H, blockSize);
+    const scaleDims = (out: number, inner: number) => (blockSize ? [E, out, inner / blockSize] : [E, out]);
+    const u8 = (bytes: Uint8Array, dims: number[]) => ({ dataType: DataType.UINT8, dims, bytes });
+    const fc1 = await g.initializer(weightName(name, 'experts.fc1.weight_Q4'), u8(stack.fc1.packed, [E, 2 * I, H / 2]));
+    const fc1Scales = await g.initializer(weightName(name, 'experts.fc1.weight_scales'), floatTensor(stack.fc1.scales, scaleDims(2 * I, H)));
+    const fc2 = await g.initializer(weightName(name, 'experts.fc2.weight_Q4'), u8(stack.fc2.packed, [E, H, I / 2]));
+    const fc2Scales = await g.initializer(weightName(name, 'experts.fc2.weight_scales'), floatTensor(stack.fc2.scales, scaleDims(H, I)));
+    [mixed] = g.node('QMoE', [rows, logits, fc1, fc1Scales, '', fc2, fc2Scales], { ...attributes, expert_weight_bits: 4, ...(blockSize ? { block_size: blockSize } : {}) }, {
+      name: `${name}/QMoE`,
+      domain: 'com.microsoft',
+    });
+  }
+  const [shape] = g.node('Shape', [input], {}, { name: `${name}/Shape` });
+  return g.node('Reshape', [mixed, shape], {}, { name: `${name}/Reshape_1` })[0];
+}
