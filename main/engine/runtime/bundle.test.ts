@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildBundle } from '../builder/build';
+import { TINY_CHECKPOINT_DIR } from '../testing/fixtures';
+import { loadBundle, type Manifest } from './bundle';
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-bundle-'));
+const template = path.join(scratch, 'template');
+let copies = 0;
+/** A fresh copy of the built bundle to damage. */
+const copy = () => {
+  const dir = path.join(scratch, `copy-${copies++}`);
+  cpSync(template, dir, { recursive: true });
+  return dir;
+};
+const editManifest = (dir: string, edit: (json: Manifest) => void) => {
+  const file = path.join(dir, 'manifest.json');
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  edit(json);
+  writeFileSync(file, JSON.stringify(json));
+};
+
+beforeAll(() => buildBundle(TINY_CHECKPOINT_DIR, template, { variant: 'fp32', selfCheck: false }));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('loadBundle', () => {
+  it('verifies every listed file and resolves graph paths of the variant', async () => {
+    const bundle = await loadBundle(template);
+    expect(bundle.variant).toBe('cpu-fp32');
+    expect(bundle.graphPath('thinker')).toBe(path.join(template, 'cpu-fp32', 'thinker.onnx'));
+    expect(() => bundle.graphPath('talker')).toThrow('the bundle has no graph talker');
+    await expect(loadBundle(template, { variant: 'gpu-fp16-int4' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
+  it('refuses a file that fails its sha256 (unless asked to check sizes only), a truncated file and a missing one', async () => {
+    const flipped = copy();
+    const data = path.join(flipped, 'cpu-fp32', 'thinker.onnx.data');
+    const bytes = readFileSync(data);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(data, bytes);
+    await expect(loadBundle(flipped)).rejects.toMatchObject({ code: 'BUNDLE_CORRUPT', message: expect.stringMatching(/cpu-fp32\/thinker\.onnx\.data fails its sha256 check \([0-9a-f]{64}, expected [0-9a-f]{64}\)$/) });
+    await loadBundle(flipped, { verify: 'size' });
+
+    const truncated = copy();
+    truncateSync(path.join(truncated, 'vocab.json'), 10);
+    await expect(loadBundle(truncated)).rejects.toMatchObject({ code: 'BUNDLE_CORRUPT', message: expect.stringContaining('vocab.json has 10 bytes, the manifest says') });
+
+    const missing = copy();
+    rmSync(path.join(missing, 'cpu-fp32', 'embed_tokens.onnx'));
+    await expect(loadBundle(missing)).rejects.toMatchObject({ code: 'BUNDLE_CORRUPT', message: `${missing}: cpu-fp32/embed_tokens.onnx is missing` });
+  });
+
+  it('refuses a bundle from an incompatible builder or format version, asking for a rebuild', async () => {
+    const newer = copy();
+    editManifest(newer, (json) => (json.builder.version = '2.0.0'));
+    await expect(loadBundle(newer)).rejects.toMatchObject({
+      code: 'BUNDLE_CORRUPT',
+      message: `${newer}: built by omnidesk-builder 2.0.0 as omni-onnx-bundle v1; this runtime reads omni-onnx-bundle v1 from omnidesk-builder 1.x`,
+      hint: expect.stringContaining('omnidesk build'),
+    });
+    const otherFormat = copy();
+    editManifest(otherFormat, (json) => ((json as { formatVersion: number }).formatVersion = 2));
+    await expect(loadBundle(otherFormat)).rejects.toMatchObject({ code: 'BUNDLE_CORRUPT', message: expect.stringContaining('as omni-onnx-bundle v2') });
+  });
+
+  it('refuses a manifest that breaks the schema or points outside the bundle, and a folder without one', async () => {
+    const broken = copy();
+    editManifest(broken, (json) => delete (json.graphs.thinker as Partial<Manifest['graphs']['thinker']>).kv);
+    await expect(loadBundle(broken)).rejects.toMatchObject({ code: 'BUNDLE_CORRUPT', message: expect.stringContaining('manifest.json: graphs.thinker.kv:') });
+    const escaping = copy();
+    editManifest(escaping, (json) => (json.files.find((f) => f.path === 'config.json')!.path = '../template/config.json'));
+    await expect(loadBundle(escaping)).rejects.toThrow('manifest.json lists a path outside the bundle: ../template/config.json');
+    await expect(loadBundle(scratch)).rejects.toMatchObject({ code: 'MODEL_NOT_INSTALLED' });
+  });
+});

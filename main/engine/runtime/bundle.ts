@@ -1,0 +1,187 @@
+/**
+ * The bundle contract (onnx-bundle.md §3) and its loader. `manifest.json` lists every graph, every file with its
+ * size and sha256, and the numbers the runtime needs; the loader refuses a bundle from an incompatible builder
+ * before reading anything else, then checks every file's size and (streamed) sha256.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { OmniError } from '../errors';
+
+export const BUNDLE_FORMAT = 'omni-onnx-bundle';
+export const BUNDLE_FORMAT_VERSION = 1;
+export const BUILDER_NAME = 'omnidesk-builder';
+/** Bundles from another major builder version may differ in graph I/O; they must be rebuilt. */
+export const COMPATIBLE_BUILDER_MAJOR = 1;
+
+const ioSchema = z.object({
+  name: z.string(),
+  dtype: z.enum(['float32', 'float16', 'bfloat16', 'int64', 'int32', 'int8', 'uint8', 'bool']),
+  shape: z.array(z.union([z.string(), z.int()])),
+});
+export type IoDescription = z.infer<typeof ioSchema>;
+
+const kvSchema = z.object({
+  layers: z.int().nonnegative(),
+  kvHeads: z.int().positive(),
+  headDim: z.int().positive(),
+  /** printf-style: `%d` layer, `%s` key|value. */
+  pastName: z.string(),
+  presentName: z.string(),
+});
+
+const graphSchema = z.object({
+  /** Per variant: the .onnx and its external data files, relative to the bundle. */
+  variant: z.record(z.string(), z.object({ file: z.string(), data: z.array(z.string()) })),
+  inputs: z.array(ioSchema),
+  outputs: z.array(ioSchema),
+});
+
+const thinkerSchema = graphSchema.extend({
+  kv: kvSchema,
+  extra: z.object({
+    hiddenSize: z.int().positive(),
+    vocabSize: z.int().positive(),
+    /** null for checkpoints without a talker (no accept_hidden_states output). */
+    acceptHiddenLayer: z.int().positive().nullable(),
+    deepstackLayers: z.int().nonnegative(),
+    rope: z.object({ type: z.literal('mrope-interleaved'), section: z.array(z.int().positive()).length(3), theta: z.number().positive() }),
+  }),
+});
+
+const manifestSchema = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
+  model: z.object({ id: z.string().optional(), revision: z.string().optional(), architecture: z.string() }),
+  builder: z.object({ name: z.literal(BUILDER_NAME), version: z.string(), createdAt: z.string(), options: z.record(z.string(), z.unknown()) }),
+  runtime: z.object({ onnxruntime: z.string(), opsets: z.record(z.string(), z.int()), irVersion: z.int() }),
+  variants: z.record(
+    z.string(),
+    z.object({
+      eps: z.array(z.string()).min(1),
+      activation: z.enum(['float32', 'float16']),
+      weights: z.enum(['float32', 'int4']),
+      kv: z.object({ mode: z.enum(['dynamic', 'shared']), dtype: z.enum(['float32', 'float16']) }),
+    }),
+  ),
+  // The encoder, talker and vocoder graphs join here as their builders land.
+  graphs: z.object({ embed_tokens: graphSchema, thinker: thinkerSchema }),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      bytes: z.int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      role: z.enum(['graph', 'weights', 'config', 'tokenizer', 'preprocessing']),
+    }),
+  ),
+  /** Upstream files kept byte-identical, by their upstream name. */
+  config: z.record(z.string(), z.string()),
+  preprocessing: z.record(z.string(), z.string()),
+  tokenizer: z.array(z.string()),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ManifestFile = Manifest['files'][number];
+
+export interface LoadedBundle {
+  dir: string;
+  manifest: Manifest;
+  /** The variant chosen (the only one, or the one asked for). */
+  variant: string;
+  /** Absolute path of a graph's .onnx in the chosen variant. */
+  graphPath(graph: string): string;
+}
+
+export interface LoadOptions {
+  variant?: string;
+  /** 'size' skips the sha256 pass (an explicit opt-out, onnx-bundle.md §3). */
+  verify?: 'sha256' | 'size';
+}
+
+const corrupt = (dir: string, problem: string, hint = 'Rebuild the bundle with omnidesk build.') =>
+  new OmniError('BUNDLE_CORRUPT', `${dir}: ${problem}`, hint);
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** A manifest path stays inside the bundle: relative, POSIX, no `..`. */
+function resolveInside(dir: string, relative: string): string {
+  if (path.posix.isAbsolute(relative) || path.win32.isAbsolute(relative) || relative.split(/[\\/]/).includes('..')) {
+    throw corrupt(dir, `manifest.json lists a path outside the bundle: ${relative}`);
+  }
+  return path.join(dir, ...relative.split('/'));
+}
+
+export async function readManifest(dir: string): Promise<Manifest> {
+  const file = path.join(dir, 'manifest.json');
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new OmniError('MODEL_NOT_INSTALLED', `${dir}: no readable manifest.json (${error.code ?? error.message})`, 'Build the bundle with omnidesk build.');
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw corrupt(dir, 'manifest.json is not valid JSON');
+  }
+  // Compatibility first: a future format may not match the schema below, and saying "rebuild" beats a schema error.
+  const head = json as { format?: unknown; formatVersion?: unknown; builder?: { name?: unknown; version?: unknown } };
+  const version = typeof head.builder?.version === 'string' ? head.builder.version : '';
+  const major = Number(version.split('.')[0]);
+  if (head.format !== BUNDLE_FORMAT || head.formatVersion !== BUNDLE_FORMAT_VERSION || head.builder?.name !== BUILDER_NAME || major !== COMPATIBLE_BUILDER_MAJOR) {
+    throw corrupt(
+      dir,
+      `built by ${String(head.builder?.name)} ${version || '(no version)'} as ${String(head.format)} v${String(head.formatVersion)}; ` +
+        `this runtime reads ${BUNDLE_FORMAT} v${BUNDLE_FORMAT_VERSION} from ${BUILDER_NAME} ${COMPATIBLE_BUILDER_MAJOR}.x`,
+      'Rebuild the bundle from the checkpoint with this version: omnidesk build <checkpoint-dir> <bundle-dir>.',
+    );
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw corrupt(dir, `manifest.json: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Checks one listed file against its size and, unless skipped, its sha256. */
+async function verifyFile(dir: string, entry: ManifestFile, verify: 'sha256' | 'size'): Promise<void> {
+  const file = resolveInside(dir, entry.path);
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile()) throw corrupt(dir, `${entry.path} is missing`);
+  if (info.size !== entry.bytes) throw corrupt(dir, `${entry.path} has ${info.size} bytes, the manifest says ${entry.bytes}`);
+  if (verify === 'sha256') {
+    const actual = await sha256File(file);
+    if (actual !== entry.sha256) throw corrupt(dir, `${entry.path} fails its sha256 check (${actual}, expected ${entry.sha256})`);
+  }
+}
+
+export async function loadBundle(dir: string, options: LoadOptions = {}): Promise<LoadedBundle> {
+  const manifest = await readManifest(dir);
+  const variants = Object.keys(manifest.variants);
+  const variant = options.variant ?? variants[0];
+  if (!manifest.variants[variant]) {
+    throw new OmniError('INVALID_REQUEST', `${dir}: no variant ${variant} (has ${variants.join(', ')})`);
+  }
+  const listed = new Set(manifest.files.map((f) => f.path));
+  for (const [name, graph] of Object.entries(manifest.graphs)) {
+    const files = graph.variant[variant];
+    if (!files) throw corrupt(dir, `graph ${name} has no ${variant} files`);
+    for (const file of [files.file, ...files.data]) if (!listed.has(file)) throw corrupt(dir, `graph ${name}: ${file} is not in files[]`);
+  }
+  for (const entry of manifest.files) await verifyFile(dir, entry, options.verify ?? 'sha256');
+  return {
+    dir,
+    manifest,
+    variant,
+    graphPath: (graph) => {
+      const files = (manifest.graphs as Record<string, z.infer<typeof graphSchema> | undefined>)[graph]?.variant[variant];
+      if (!files) throw new OmniError('INVALID_REQUEST', `${dir}: the bundle has no graph ${graph}`);
+      return resolveInside(dir, files.file);
+    },
+  };
+}
