@@ -1,0 +1,335 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { loadModelConfig } from '../processor/config';
+import { decodePositionIds } from '../processor/ropeIndex';
+import { loadBundle, type LoadedBundle } from '../runtime/bundle';
+import { mropeCosSin } from '../runtime/mrope';
+import { goldenCaseNames, loadGoldenCase, TINY_CHECKPOINT_DIR, type GoldenCase } from '../testing/fixtures';
+import { assertClose, assertExact, compareArrays } from '../testing/parity';
+import { buildBundle, type BuildOptions } from './build';
+import type { BuildProgress } from './progress';
+import { kvName } from './graphs/io';
+import { ExternalDataWriter, writeError } from './onnx/externalData';
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-build-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Prefill and decode through a bundle's embed_tokens + thinker with the growing KV cache (onnx-bundle.md §2). */
+class ThinkerRunner {
+  private past: Record<string, ort.Tensor> = {};
+  private length = 0;
+
+  private constructor(
+    private readonly bundle: LoadedBundle,
+    private readonly embed: ort.InferenceSession,
+    private readonly thinker: ort.InferenceSession,
+  ) {}
+
+  static async open(bundle: LoadedBundle): Promise<ThinkerRunner> {
+    const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1 };
+    return new ThinkerRunner(
+      bundle,
+      await ort.InferenceSession.create(bundle.graphPath('embed_tokens'), options),
+      await ort.InferenceSession.create(bundle.graphPath('thinker'), options),
+    );
+  }
+
+  /**
+   * Runs tokens (`ids`, embedded here) or ready embeddings [n, H] at `positions` ([3, n] T/H/W rows) after everything
+   * run so far, with optional dense deepstack features [K, n, H]; returns the last position's logits.
+   */
+  async step(
+    input: { ids: number[] } | { embeds: Float32Array },
+    positions: ArrayLike<number>,
+    deepstack?: Float32Array,
+  ): Promise<{ logits: Float32Array; accept: Float32Array }> {
+    const { kv, extra } = this.bundle.manifest.graphs.thinker;
+    const H = extra.hiddenSize;
+    const n = 'ids' in input ? input.ids.length : input.embeds.length / H;
+    const inputsEmbeds =
+      'ids' in input
+        ? (await this.embed.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(input.ids, BigInt), [1, n]) })).inputs_embeds
+        : new ort.Tensor('float32', input.embeds, [1, n, H]);
+    const { cos, sin } = mropeCosSin(positions, kv.headDim, extra.rope.theta, extra.rope.section);
+    const feeds: Record<string, ort.Tensor> = {
+      inputs_embeds: inputsEmbeds,
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(this.length + n).fill(1n), [1, this.length + n]),
+      rope_cos: new ort.Tensor('float32', cos, [1, n, kv.headDim / 2]),
+      rope_sin: new ort.Tensor('float32', sin, [1, n, kv.headDim / 2]),
+      deepstack_embeds: new ort.Tensor('float32', deepstack ?? new Float32Array(extra.deepstackLayers * n * H), [extra.deepstackLayers, 1, n, H]),
+    };
+    for (let layer = 0; layer < kv.layers; layer++) {
+      for (const which of ['key', 'value'] as const) {
+        const past = this.past[kvName(kv.presentName, layer, which)] ?? new ort.Tensor('float32', new Float32Array(0), [1, kv.kvHeads, 0, kv.headDim]);
+        feeds[kvName(kv.pastName, layer, which)] = past;
+      }
+    }
+    const out = await this.thinker.run(feeds);
+    this.past = out;
+    this.length += n;
+    return { logits: out.logits.data as Float32Array, accept: out.accept_hidden_states.data as Float32Array };
+  }
+
+  get cacheLength(): number {
+    return this.length;
+  }
+
+  async release(): Promise<void> {
+    await this.embed.release();
+    await this.thinker.release();
+  }
+}
+
+const argmax = (values: Float32Array) => values.reduce((best, v, i) => (v > values[best] ? i : best), 0);
+const maxAbs = (values: Float32Array) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+
+describe('buildBundle on the tiny checkpoint', () => {
+  const golden = loadGoldenCase('text');
+  const ids = Array.from(golden.array('input_ids', 'int64').data, Number);
+  const positions = golden.array('position_ids', 'float32').data;
+  const bundles: Partial<Record<'fp32' | 'int4', LoadedBundle>> = {};
+
+  const fp32Figures: { name: string; logits: number; accept: number }[] = [];
+  afterAll(() => {
+    const worst = (key: 'logits' | 'accept') => Math.max(...fp32Figures.map((f) => f[key])).toExponential(2);
+    console.info(`fp32 parity over ${fp32Figures.length} golden cases: logits max rel error ${worst('logits')}, accept hidden ${worst('accept')}`);
+  });
+
+  const progress: BuildProgress[] = [];
+  beforeAll(async () => {
+    for (const variant of ['fp32', 'int4'] as const) {
+      const dir = path.join(scratch, variant);
+      await buildBundle(TINY_CHECKPOINT_DIR, dir, { variant, onProgress: (p) => variant === 'fp32' && progress.push(p) });
+      bundles[variant] = await loadBundle(dir);
+    }
+  });
+
+  it('reports progress by checkpoint bytes read, phase by phase, with an ETA', () => {
+    expect([...new Set(progress.map((p) => p.phase))]).toEqual(['embed_tokens', 'thinker', 'files', 'self-check']);
+    const last = progress.at(-1)!;
+    expect(last.doneBytes).toBe(last.totalBytes);
+    expect(last.etaSeconds).toBe(0);
+    expect(progress.every((p, i) => i === 0 || p.doneBytes >= progress[i - 1].doneBytes)).toBe(true);
+  });
+
+  it('writes every graph, hashed in the manifest, with the upstream files byte-identical and nothing left behind', () => {
+    const bundle = bundles.fp32!;
+    const { manifest } = bundle;
+    expect(Object.keys(manifest.graphs)).toEqual(['embed_tokens', 'thinker']);
+    expect(manifest.files.map((f) => f.path).sort()).toEqual(
+      [
+        'config.json',
+        'cpu-fp32/embed_tokens.onnx',
+        'cpu-fp32/embed_tokens.onnx.data',
+        'cpu-fp32/thinker.onnx',
+        'cpu-fp32/thinker.onnx.data',
+        'generation_config.json',
+        'merges.txt',
+        'preprocessor_config.json',
+        'tokenizer_config.json',
+        'vocab.json',
+      ].sort(),
+    );
+    for (const file of ['config.json', 'vocab.json', 'preprocessor_config.json']) {
+      expect(readFileSync(path.join(bundle.dir, file)).equals(readFileSync(path.join(TINY_CHECKPOINT_DIR, file)))).toBe(true);
+    }
+    expect(manifest.graphs.thinker.kv).toEqual({ layers: 5, kvHeads: 2, headDim: 32, pastName: 'past_key_values.%d.%s', presentName: 'present.%d.%s' });
+    expect(manifest.graphs.thinker.extra).toEqual({
+      hiddenSize: 8,
+      vocabSize: 152064,
+      acceptHiddenLayer: 4,
+      deepstackLayers: 3,
+      rope: { type: 'mrope-interleaved', section: [8, 4, 4], theta: 1e6 },
+    });
+    expect(manifest.graphs.thinker.outputs.map((o) => `${o.name} [${o.shape.join(',')}]`)).toEqual([
+      'accept_hidden_states [batch_size,sequence_length,8]',
+      'logits [batch_size,1,152064]',
+    ]);
+    expect(readdirSync(scratch).sort()).toEqual(['fp32', 'int4']);
+    expect(bundles.int4!.manifest.builder.options).toEqual({
+      variant: 'int4',
+      weights: 'int4',
+      symmetric: true,
+      blockSize: 32,
+      expertBlockSize: 128,
+      qmoeBlockSize: 0, // 128 does not divide the tiny widths (8): per-row scales
+      accuracyLevel: 4,
+    });
+  });
+
+  /** The visual features scattered densely: deepstack_k row j goes to the j-th image/video token (HF masked add). */
+  function denseDeepstack(c: GoldenCase, H: number): Float32Array | undefined {
+    if (!c.has('deepstack_0')) return undefined;
+    const { imageTokenId, videoTokenId } = loadModelConfig(TINY_CHECKPOINT_DIR).thinker;
+    const caseIds = Array.from(c.array('input_ids', 'int64').data, Number);
+    const slots = caseIds.flatMap((id, s) => (id === imageTokenId || id === videoTokenId ? [s] : []));
+    const K = bundles.fp32!.manifest.graphs.thinker.extra.deepstackLayers;
+    const dense = new Float32Array(K * caseIds.length * H);
+    for (let k = 0; k < K; k++) {
+      const rows = c.array(`deepstack_${k}`, 'float32');
+      expect(rows.shape).toEqual([slots.length, H]);
+      slots.forEach((s, j) => dense.set(rows.data.subarray(j * H, (j + 1) * H), (k * caseIds.length + s) * H));
+    }
+    return dense;
+  }
+
+  for (const name of goldenCaseNames()) {
+    it(`fp32 ${name}: prefill logits and accept-layer hidden states match transformers, greedy decoding with the KV cache gives its token ids`, async () => {
+      const c = loadGoldenCase(name);
+      const runner = await ThinkerRunner.open(bundles.fp32!);
+      const H = bundles.fp32!.manifest.graphs.thinker.extra.hiddenSize;
+      // The decoder's inputs as transformers built them: embeddings after the media scatter, M-RoPE positions.
+      const prefill = await runner.step({ embeds: c.array('thinker_inputs_embeds', 'float32').data }, c.array('position_ids', 'float32').data, denseDeepstack(c, H));
+      const goldenLogits = c.array('thinker_prefill_logits', 'float32');
+      const goldenAccept = c.array('accept_hidden', 'float32');
+      // 1e-3 relative: element-wise against the array's largest magnitude, and in L2.
+      const logits = assertClose(`${name} thinker_prefill_logits`, goldenLogits, prefill.logits, { atol: 1e-3 * maxAbs(goldenLogits.data), maxRelL2: 1e-3 });
+      const accept = assertClose(`${name} accept_hidden`, goldenAccept, { data: prefill.accept, shape: goldenAccept.shape }, {
+        atol: 1e-3 * maxAbs(goldenAccept.data),
+        maxRelL2: 1e-3,
+      });
+      fp32Figures.push({ name, logits: logits.maxAbs / maxAbs(goldenLogits.data), accept: accept.maxAbs / maxAbs(goldenAccept.data) });
+
+      const expected = c.array('thinker_token_ids', 'int64');
+      const ropeDelta = c.array('rope_delta', 'float32').data[0];
+      const generated = [argmax(prefill.logits)];
+      while (generated.length < expected.data.length) {
+        const { logits: next } = await runner.step({ ids: [generated.at(-1)!] }, decodePositionIds(runner.cacheLength, 1, ropeDelta));
+        generated.push(argmax(next));
+      }
+      assertExact(`${name} thinker_token_ids`, expected, BigInt64Array.from(generated, BigInt));
+      await runner.release();
+    });
+  }
+
+  it('fp32 text: token ids through embed_tokens give the same prefill as the golden embeddings', async () => {
+    const runner = await ThinkerRunner.open(bundles.fp32!);
+    const prefill = await runner.step({ ids }, positions);
+    assertClose('text thinker_prefill_logits via embed_tokens', golden.array('thinker_prefill_logits', 'float32'), prefill.logits, {
+      atol: 1e-3 * maxAbs(golden.array('thinker_prefill_logits', 'float32').data),
+      maxRelL2: 1e-3,
+    });
+    await runner.release();
+  });
+
+  it('int4: next-token agreement and logits cosine against fp32 at every prompt position of every golden case', async () => {
+    const H = bundles.fp32!.manifest.graphs.thinker.extra.hiddenSize;
+    const K = bundles.fp32!.manifest.graphs.thinker.extra.deepstackLayers;
+    // Teacher-forced one position at a time through the cache: each step yields that prompt position's logits.
+    const perPosition = async (bundle: LoadedBundle, c: GoldenCase) => {
+      const embeds = c.array('thinker_inputs_embeds', 'float32').data;
+      const pos = c.array('position_ids', 'float32').data;
+      const S = embeds.length / H;
+      const deepstack = denseDeepstack(c, H);
+      const runner = await ThinkerRunner.open(bundle);
+      const rows: Float32Array[] = [];
+      for (let s = 0; s < S; s++) {
+        const features = deepstack && Float32Array.from({ length: K * H }, (_, i) => deepstack[(Math.floor(i / H) * S + s) * H + (i % H)]);
+        rows.push((await runner.step({ embeds: embeds.subarray(s * H, (s + 1) * H) }, [pos[s], pos[S + s], pos[2 * S + s]], features)).logits);
+      }
+      await runner.release();
+      return rows;
+    };
+    let agree = 0;
+    const cosines: number[] = [];
+    for (const name of goldenCaseNames()) {
+      const c = loadGoldenCase(name);
+      const reference = await perPosition(bundles.fp32!, c);
+      const quantised = await perPosition(bundles.int4!, c);
+      // The cached path reproduces the one-shot prefill's last position.
+      const goldenLogits = c.array('thinker_prefill_logits', 'float32');
+      assertClose(`${name}: fp32 last position, cached`, goldenLogits, reference.at(-1)!, { atol: 1e-3 * maxAbs(goldenLogits.data), maxRelL2: 1e-5 });
+      reference.forEach((row, s) => {
+        if (argmax(row) === argmax(quantised[s])) agree++;
+        cosines.push(compareArrays(`${name} position ${s}`, row, quantised[s]).stats.cosine);
+      });
+    }
+    const meanCosine = cosines.reduce((a, b) => a + b, 0) / cosines.length;
+    console.info(
+      `int4 vs fp32 over ${cosines.length} prompt positions of ${goldenCaseNames().length} cases: top-1 agreement ${((agree / cosines.length) * 100).toFixed(1)} %, ` +
+        `logits cosine mean ${meanCosine.toFixed(4)}, min ${Math.min(...cosines).toFixed(4)}`,
+    );
+    // Hidden width 8 leaves int4 (one scale per 8-value row) far coarser than on the real model; these floors only
+    // catch a broken int4 path (layout errors give cosine ≈ 0), the exactness check is in thinkerDecoder.test.ts.
+    expect(meanCosine).toBeGreaterThan(0.9);
+  });
+});
+
+describe('buildBundle refuses bad input and leaves nothing behind', () => {
+  /** A copy of the tiny checkpoint whose large files are symlinks unless `copy` lists them. */
+  function checkpointCopy(copy: string[] = []): string {
+    const dir = mkdtempSync(path.join(scratch, 'ckpt-'));
+    for (const file of readdirSync(TINY_CHECKPOINT_DIR)) {
+      const from = path.join(TINY_CHECKPOINT_DIR, file);
+      if (file.endsWith('.json') || copy.includes(file)) copyFileSync(from, path.join(dir, file));
+      else symlinkSync(from, path.join(dir, file));
+    }
+    return dir;
+  }
+  type ConfigJson = { architectures: string[]; thinker_config: { text_config: Record<string, unknown> } };
+  const editConfig = (dir: string, edit: (json: ConfigJson) => void) => {
+    const file = path.join(dir, 'config.json');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    edit(json);
+    writeFileSync(file, JSON.stringify(json));
+  };
+  const outDir = () => path.join(mkdtempSync(path.join(scratch, 'out-')), 'bundle');
+  const build = (checkpoint: string, bundleDir: string, options: Partial<BuildOptions> = {}) =>
+    buildBundle(checkpoint, bundleDir, { variant: 'fp32', selfCheck: false, ...options });
+
+  it('missing and truncated shards, an unknown architecture and a config missing keys', async () => {
+    const missingShard = checkpointCopy();
+    writeFileSync(path.join(missingShard, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { a: 'model-00001-of-00002.safetensors' } }));
+    await expect(build(missingShard, outDir())).rejects.toMatchObject({ code: 'MODEL_NOT_INSTALLED', message: expect.stringContaining('model-00001-of-00002.safetensors') });
+
+    const truncated = checkpointCopy(['model.safetensors']);
+    const shard = path.join(truncated, 'model.safetensors');
+    truncateSync(shard, readFileSync(shard).length - 1000);
+    await expect(build(truncated, outDir())).rejects.toMatchObject({ code: 'BUNDLE_CORRUPT', message: expect.stringContaining('truncated download?') });
+
+    const unknown = checkpointCopy();
+    editConfig(unknown, (json) => (json.architectures = ['LlamaForCausalLM']));
+    await expect(build(unknown, outDir())).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringContaining('architecture LlamaForCausalLM is not supported') });
+
+    const incomplete = checkpointCopy();
+    editConfig(incomplete, (json) => delete json.thinker_config.text_config.num_key_value_heads);
+    await expect(build(incomplete, outDir())).rejects.toMatchObject({
+      code: 'BUNDLE_CORRUPT',
+      message: `${path.join(incomplete, 'config.json')}: thinker_config.text_config.num_key_value_heads: missing (expected a positive integer)`,
+    });
+  });
+
+  it('a disk that fills up mid-build: DISK_FULL naming the file, partial output removed', async () => {
+    const bundleDir = outDir();
+    let appends = 0;
+    const failingDisk = async (file: string) => {
+      const writer = await ExternalDataWriter.create(file);
+      return {
+        append: (bytes: Uint8Array) => {
+          if (++appends === 2) return Promise.reject(writeError(file, Object.assign(new Error('no space'), { code: 'ENOSPC' })));
+          return writer.append(bytes);
+        },
+        close: () => writer.close(),
+        files: writer.files,
+      };
+    };
+    await expect(build(TINY_CHECKPOINT_DIR, bundleDir, { createDataWriter: failingDisk })).rejects.toMatchObject({
+      code: 'DISK_FULL',
+      message: expect.stringMatching(/thinker\.onnx\.data: the disk is full$/),
+    });
+    expect(appends).toBe(2);
+    expect(readdirSync(path.dirname(bundleDir))).toEqual([]);
+  });
+
+  it('an existing bundle directory unless overwrite is asked for', async () => {
+    const bundleDir = outDir();
+    await build(TINY_CHECKPOINT_DIR, bundleDir);
+    await expect(build(TINY_CHECKPOINT_DIR, bundleDir)).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: `${bundleDir} already exists` });
+    await build(TINY_CHECKPOINT_DIR, bundleDir, { overwrite: true });
+    expect(readdirSync(path.dirname(bundleDir))).toEqual(['bundle']);
+    await loadBundle(bundleDir);
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * `buildBundle(checkpointDir, bundleDir, { variant })`: a Hugging Face Qwen3-Omni snapshot → an ONNX bundle
+ * (onnx-bundle.md). Everything is written into a temporary directory next to `bundleDir` and renamed into place
+ * only after the manifest is written and the self-check passed, so a failed or interrupted build (disk full, bad
+ * shard, bug) never leaves a bundle that looks complete; the partial output is removed. Weights stream tensor by
+ * tensor (or expert stack by expert stack), so peak memory does not grow with the checkpoint.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { OmniError } from '../errors';
+import type { Manifest } from '../runtime/bundle';
+import { readOmniConfig } from './config';
+import { makeEmbedTokens } from './graphs/embedTokens';
+import type { LayerContext, Precision } from './graphs/layers/context';
+import { makeThinker } from './graphs/thinkerDecoder';
+import { BUILDER_VERSION, createManifest, describeFiles, IR_VERSION, OPSET, VARIANT_KEYS, writeManifest, type BuiltGraph, type VariantName } from './manifest';
+import { ExternalDataWriter, writeError, type DataSink } from './onnx/externalData';
+import { GraphBuilder } from './onnx/graph';
+import { ProgressTracker, type BuildProgress } from './progress';
+import { openCheckpoint } from './safetensors';
+import { selfCheck } from './selfCheck';
+import { WeightReader } from './weights';
+
+export interface BuildOptions {
+  variant: VariantName;
+  onProgress?: (progress: BuildProgress) => void;
+  /** int4: MatMulNBits block (default 32) and requested QMoE expert block (default 128, onnx-bundle.md §2). */
+  blockSize?: number;
+  expertBlockSize?: number;
+  /** int4: MatMulNBits accuracy_level (default 4: int8 activations on CPU). */
+  accuracyLevel?: number;
+  /** Recorded in the manifest when known (e.g. from the download). */
+  model?: { id?: string; revision?: string };
+  /** Replace an existing bundle directory (only after the new one is complete). */
+  overwrite?: boolean;
+  /** Default true. */
+  selfCheck?: boolean;
+  /** Largest external data file before rolling over to `<graph>.onnx.data_1`, … (default 4 GB, onnx-bundle.md §7). */
+  maxDataFileBytes?: number;
+  /** Where initializer bytes go; the default writes `<graph>.onnx.data` (+ rollover). A seam for tests that inject write failures. */
+  createDataWriter?: (file: string) => Promise<DataSink>;
+}
+
+export interface BuildResult {
+  bundleDir: string;
+  manifest: Manifest;
+}
+
+/** Upstream files copied byte-identical when present (config.json is required and read above). */
+const UPSTREAM = {
+  config: ['config.json', 'generation_config.json'],
+  tokenizer: ['tokenizer.json', 'tokenizer_config.json', 'vocab.json', 'merges.txt', 'special_tokens_map.json', 'added_tokens.json', 'chat_template.jinja', 'chat_template.json'],
+  preprocessing: ['preprocessor_config.json', 'video_preprocessor_config.json'],
+} as const;
+
+const exists = (file: string) => stat(file).then(() => true, () => false);
+
+function precisionFor(options: BuildOptions): Precision {
+  if (options.variant === 'fp32') return { kind: 'fp32' };
+  return { kind: 'int4', blockSize: options.blockSize ?? 32, expertBlockSize: options.expertBlockSize ?? 128, accuracyLevel: options.accuracyLevel ?? 4 };
+}
+
+export async function buildBundle(checkpointDir: string, bundleDir: string, options: BuildOptions): Promise<BuildResult> {
+  if (!(options.variant in VARIANT_KEYS)) throw new OmniError('INVALID_REQUEST', `unknown variant ${String(options.variant)} (fp32 or int4)`);
+  const config = await readOmniConfig(checkpointDir);
+  const tensors = await openCheckpoint(checkpointDir);
+  if ((await exists(bundleDir)) && !options.overwrite) {
+    throw new OmniError('INVALID_REQUEST', `${bundleDir} already exists`, 'Choose a new bundle directory or remove the old bundle first.');
+  }
+  const precision = precisionFor(options);
+  const variantKey = VARIANT_KEYS[options.variant];
+  const maxFileBytes = options.maxDataFileBytes ?? 4e9;
+  const createDataWriter = options.createDataWriter ?? ((file: string) => ExternalDataWriter.create(file, { maxFileBytes }));
+  const staging = path.join(path.dirname(path.resolve(bundleDir)), `.${path.basename(bundleDir)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+
+  let totalBytes = 0;
+  for (const [name, info] of tensors) if (name.startsWith('thinker.model.') || name.startsWith('thinker.lm_head.')) totalBytes += info.byteLength;
+  const progress = new ProgressTracker(totalBytes, options.onProgress);
+  const weights = new WeightReader(tensors, (bytes) => progress.advance(bytes));
+
+  async function writeGraph(name: string, make: (ctx: LayerContext) => Promise<void>): Promise<BuiltGraph> {
+    progress.enter(name);
+    const file = `${variantKey}/${name}.onnx`;
+    const data = await createDataWriter(path.join(staging, variantKey, `${name}.onnx.data`));
+    const g = new GraphBuilder(name, data);
+    try {
+      await make({ g, weights, precision });
+    } finally {
+      await data.close();
+    }
+    const target = path.join(staging, variantKey, `${name}.onnx`);
+    await writeFile(target, g.toModel({ producerVersion: BUILDER_VERSION, irVersion: IR_VERSION, opset: OPSET })).catch((error: NodeJS.ErrnoException) => {
+      throw writeError(target, error);
+    });
+    return { name, file, data: data.files.map((f) => `${variantKey}/${path.basename(f)}`), signature: g.signature };
+  }
+
+  try {
+    await mkdir(path.join(staging, variantKey), { recursive: true });
+    const t = config.thinker;
+    const graphs = [
+      await writeGraph('embed_tokens', (ctx) => makeEmbedTokens(ctx, 'thinker.model.embed_tokens.weight', t.vocabSize, t.hiddenSize)),
+      await writeGraph('thinker', (ctx) => makeThinker(ctx, t)),
+    ];
+
+    progress.enter('files');
+    const upstream = { config: [] as string[], tokenizer: [] as string[], preprocessing: [] as string[] };
+    for (const role of ['config', 'tokenizer', 'preprocessing'] as const) {
+      for (const file of UPSTREAM[role]) {
+        if (!(await exists(path.join(checkpointDir, file)))) continue;
+        await copyFile(path.join(checkpointDir, file), path.join(staging, file)).catch((error: NodeJS.ErrnoException) => {
+          throw writeError(path.join(staging, file), error);
+        });
+        upstream[role].push(file);
+      }
+    }
+    const files = await describeFiles(staging, [
+      ...graphs.flatMap((g) => [{ path: g.file, role: 'graph' as const }, ...g.data.map((d) => ({ path: d, role: 'weights' as const }))]),
+      ...(['config', 'tokenizer', 'preprocessing'] as const).flatMap((role) => upstream[role].map((file) => ({ path: file, role }))),
+    ]);
+    const manifest = createManifest({ config, variant: options.variant, precision, model: options.model ?? {}, graphs, files, upstream });
+    await writeManifest(staging, manifest).catch((error: NodeJS.ErrnoException) => {
+      throw writeError(path.join(staging, 'manifest.json'), error);
+    });
+
+    if (options.selfCheck !== false) {
+      progress.enter('self-check');
+      await selfCheck(staging, manifest, variantKey);
+    }
+
+    const previous = `${staging}.previous`;
+    const replacing = await exists(bundleDir);
+    if (replacing) await rename(bundleDir, previous);
+    try {
+      await rename(staging, bundleDir);
+    } catch (error) {
+      if (replacing) await rename(previous, bundleDir);
+      throw error;
+    }
+    if (replacing) await rm(previous, { recursive: true, force: true });
+    return { bundleDir, manifest };
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Writes `manifest.json` (onnx-bundle.md §3, schema in runtime/bundle.ts): every file with its size and sha256,
+ * each graph's I/O as declared in the graph itself, and the numbers the runtime needs copied from config.json, so
+ * the runtime reads only the manifest.
+ */
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  BUILDER_NAME,
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  sha256File,
+  type IoDescription,
+  type Manifest,
+  type ManifestFile,
+} from '../runtime/bundle';
+import type { OmniConfig } from './config';
+import type { Precision } from './graphs/layers/context';
+import { PAST_PATTERN, PRESENT_PATTERN } from './graphs/io';
+import { qmoeBlockSize } from './moe';
+import { DataType, type DataTypeId, type IoSpec } from './onnx/graph';
+
+/** Major = graph I/O contract; runtime/bundle.ts refuses other majors. */
+export const BUILDER_VERSION = '1.0.0';
+export const IR_VERSION = 10;
+export const OPSET = 21;
+
+export type VariantName = 'fp32' | 'int4';
+
+/** Directory and manifest key per `--variant`: fp32 activations on CPU, fp32 or int4 weights. */
+export const VARIANT_KEYS: Record<VariantName, string> = { fp32: 'cpu-fp32', int4: 'cpu-fp32-int4' };
+
+const DTYPE_NAMES: Record<DataTypeId, IoDescription['dtype']> = {
+  [DataType.FLOAT]: 'float32',
+  [DataType.FLOAT16]: 'float16',
+  [DataType.BFLOAT16]: 'bfloat16',
+  [DataType.INT64]: 'int64',
+  [DataType.INT32]: 'int32',
+  [DataType.UINT8]: 'uint8',
+  [DataType.INT8]: 'int8',
+  [DataType.BOOL]: 'bool',
+};
+
+const describe = (io: IoSpec): IoDescription => ({ name: io.name, dtype: DTYPE_NAMES[io.dataType], shape: io.shape });
+
+export interface BuiltGraph {
+  name: string;
+  /** Paths relative to the bundle. */
+  file: string;
+  data: string[];
+  signature: { inputs: IoSpec[]; outputs: IoSpec[] };
+}
+
+export interface ManifestInput {
+  config: OmniConfig;
+  variant: VariantName;
+  precision: Precision;
+  model: { id?: string; revision?: string };
+  graphs: BuiltGraph[];
+  files: ManifestFile[];
+  /** Upstream files copied byte-identical, by role. */
+  upstream: { config: string[]; tokenizer: string[]; preprocessing: string[] };
+}
+
+/** The settings the weights were written with, including the QMoE block actually used (0 = per-row scales). */
+function builderOptions({ variant, precision, config }: ManifestInput): Record<string, unknown> {
+  if (precision.kind === 'fp32') return { variant, weights: 'float32' };
+  const { blockSize, expertBlockSize, accuracyLevel } = precision;
+  const moe = config.thinker.moe;
+  return {
+    variant,
+    weights: 'int4',
+    symmetric: true,
+    blockSize,
+    expertBlockSize,
+    ...(moe && { qmoeBlockSize: qmoeBlockSize(expertBlockSize, config.thinker.hiddenSize, moe.intermediateSize) }),
+    accuracyLevel,
+  };
+}
+
+export function createManifest(input: ManifestInput): Manifest {
+  const { config, variant, precision } = input;
+  const key = VARIANT_KEYS[variant];
+  const t = config.thinker;
+  const graph = (built: BuiltGraph | undefined, name: string) => {
+    if (!built) throw new Error(`createManifest: graph ${name} was not built`);
+    // KV tensors are described once by the `kv` naming pattern rather than 2·layers entries.
+    const isKv = (io: IoSpec) => /^(past_key_values|present)\.\d+\.(key|value)$/.test(io.name);
+    return {
+      variant: { [key]: { file: built.file, data: built.data } },
+      inputs: built.signature.inputs.filter((io) => !isKv(io)).map(describe),
+      outputs: built.signature.outputs.filter((io) => !isKv(io)).map(describe),
+    };
+  };
+  const byName = new Map(input.graphs.map((g) => [g.name, g]));
+  return {
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    model: { ...input.model, architecture: config.architecture },
+    builder: { name: BUILDER_NAME, version: BUILDER_VERSION, createdAt: new Date().toISOString(), options: builderOptions(input) },
+    runtime: { onnxruntime: '>=1.30.0 <1.31', opsets: { '': OPSET, 'com.microsoft': 1 }, irVersion: IR_VERSION },
+    variants: {
+      [key]: { eps: ['cpu'], activation: 'float32', weights: precision.kind === 'fp32' ? 'float32' : 'int4', kv: { mode: 'dynamic', dtype: 'float32' } },
+    },
+    graphs: {
+      embed_tokens: graph(byName.get('embed_tokens'), 'embed_tokens'),
+      thinker: {
+        ...graph(byName.get('thinker'), 'thinker'),
+        kv: {
+          layers: t.numLayers,
+          kvHeads: t.numKvHeads,
+          headDim: t.headDim,
+          pastName: PAST_PATTERN,
+          presentName: PRESENT_PATTERN,
+        },
+        extra: {
+          hiddenSize: t.hiddenSize,
+          vocabSize: t.vocabSize,
+          acceptHiddenLayer: t.acceptHiddenLayer,
+          deepstackLayers: t.deepstackLayers,
+          rope: { type: 'mrope-interleaved', section: t.rope.mropeSection, theta: t.rope.theta },
+        },
+      },
+    },
+    files: input.files,
+    config: Object.fromEntries(input.upstream.config.map((f) => [f, f])),
+    preprocessing: Object.fromEntries(input.upstream.preprocessing.map((f) => [f, f])),
+    tokenizer: input.upstream.tokenizer,
+  };
+}
+
+/** Size and streamed sha256 of each file (paths relative to `dir`, POSIX). */
+export async function describeFiles(dir: string, files: { path: string; role: ManifestFile['role'] }[]): Promise<ManifestFile[]> {
+  const described: ManifestFile[] = [];
+  for (const file of files) {
+    const absolute = path.join(dir, ...file.path.split('/'));
+    described.push({ path: file.path, bytes: (await stat(absolute)).size, sha256: await sha256File(absolute), role: file.role });
+  }
+  return described;
+}
+
+export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
+  await writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}

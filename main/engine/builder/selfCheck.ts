@@ -1,0 +1,71 @@
+/**
+ * The builder's last step (onnx-bundle.md §4.4 step 5): load every graph of a variant in onnxruntime-node and run a
+ * 2-token smoke input built from the manifest, so a graph ORT rejects, or a manifest that disagrees with its graph,
+ * fails the build instead of the first chat.
+ */
+import * as ort from 'onnxruntime-node';
+import path from 'node:path';
+import { OmniError } from '../errors';
+import type { IoDescription, Manifest } from '../runtime/bundle';
+import { BATCH, kvName, PAST_SEQUENCE, SEQUENCE, TOTAL_SEQUENCE } from './graphs/io';
+
+const SMOKE_DIMS: Record<string, number> = { [BATCH]: 1, [SEQUENCE]: 2, [PAST_SEQUENCE]: 0, [TOTAL_SEQUENCE]: 2 };
+
+const failed = (graph: string, problem: string) =>
+  new OmniError('INTERNAL', `self-check: ${graph}: ${problem}`, 'The builder produced a graph ONNX Runtime cannot run; report this with the checkpoint name.');
+
+function resolveShape(graph: string, io: IoDescription): number[] {
+  return io.shape.map((d) => {
+    if (typeof d === 'number') return d;
+    if (!(d in SMOKE_DIMS)) throw failed(graph, `${io.name} has an unknown symbolic dimension ${d}`);
+    return SMOKE_DIMS[d];
+  });
+}
+
+/** Ones for ids and masks (token 1, everything attended), zeros for activations. */
+function smokeTensor(graph: string, io: IoDescription): ort.Tensor {
+  const dims = resolveShape(graph, io);
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (io.dtype === 'int64') return new ort.Tensor('int64', new BigInt64Array(size).fill(1n), dims);
+  if (io.dtype === 'float32') return new ort.Tensor('float32', new Float32Array(size), dims);
+  throw failed(graph, `no smoke input for ${io.name} of type ${io.dtype}`);
+}
+
+export async function selfCheck(bundleDir: string, manifest: Manifest, variant: string): Promise<void> {
+  for (const [name, graph] of Object.entries(manifest.graphs)) {
+    const files = graph.variant[variant];
+    const inputs = [...graph.inputs];
+    const outputs = [...graph.outputs];
+    if ('kv' in graph) {
+      const { layers, kvHeads, headDim, pastName, presentName } = graph.kv;
+      for (let layer = 0; layer < layers; layer++) {
+        for (const which of ['key', 'value'] as const) {
+          inputs.push({ name: kvName(pastName, layer, which), dtype: 'float32', shape: [BATCH, kvHeads, PAST_SEQUENCE, headDim] });
+          outputs.push({ name: kvName(presentName, layer, which), dtype: 'float32', shape: [BATCH, kvHeads, TOTAL_SEQUENCE, headDim] });
+        }
+      }
+    }
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(path.join(bundleDir, ...files.file.split('/')));
+    } catch (error) {
+      throw failed(name, `ONNX Runtime cannot load it: ${(error as Error).message}`);
+    }
+    try {
+      const declared = inputs.map((io) => io.name).sort();
+      const actual = [...session.inputNames].sort();
+      if (declared.join() !== actual.join()) throw failed(name, `the manifest declares inputs ${declared.join(', ')} but the graph has ${actual.join(', ')}`);
+      const feeds = Object.fromEntries(inputs.map((io) => [io.name, smokeTensor(name, io)]));
+      const results = await session.run(feeds);
+      for (const io of outputs) {
+        const tensor = results[io.name];
+        if (!tensor) throw failed(name, `output ${io.name} is missing`);
+        const expected = resolveShape(name, io);
+        if (tensor.dims.join() !== expected.join()) throw failed(name, `output ${io.name} has shape [${tensor.dims.join(', ')}], expected [${expected.join(', ')}]`);
+        if (!(tensor.data as Float32Array).every(Number.isFinite)) throw failed(name, `output ${io.name} is not finite`);
+      }
+    } finally {
+      await session.release();
+    }
+  }
+}
