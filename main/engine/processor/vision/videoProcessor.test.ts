@@ -33,9 +33,9 @@ describe('processVideo', () => {
     }
   });
 
-  it('samples 4 frames of a 1.5 s clip and resizes them within the video bounds (80x45 → 512x288)', async () => {
-    const result = await processVideo(path.join(videos, 'silent_80x45_10fps.mkv'), qwen3Omni);
-    // 1.5 s at 10 fps → 3 frames wanted → 4 (the minimum); smart_resize(45, 80) within 128..768 tokens → 288x512
+  it('samples 4 frames of a 1.5 s clip and resizes them within the video bounds (80x44 → 512x288)', async () => {
+    const result = await processVideo(path.join(videos, 'silent_80x44_10fps.mkv'), qwen3Omni);
+    // 1.5 s at 10 fps → 3 frames wanted → 4 (the minimum); smart_resize(44, 80) within 128..768 tokens → 288x512
     expect(result.frameIndices).toEqual([0, 5, 9, 14]);
     expect(result.gridThw).toEqual([2, 18, 32]);
     expect(result.secondPerGrid).toBeCloseTo(2 / ((4 / 15) * 10), 12);
@@ -45,9 +45,9 @@ describe('processVideo', () => {
   });
 
   it('lets ffmpeg resize while decoding when full-size frames exceed the memory bound', async () => {
-    const file = path.join(videos, 'silent_80x45_10fps.mkv');
+    const file = path.join(videos, 'silent_80x44_10fps.mkv');
     const full = await processVideo(file, qwen3Omni);
-    const bounded = await processVideo(file, qwen3Omni, { maxDecodedBytes: 4 * 80 * 45 * 3 - 1 });
+    const bounded = await processVideo(file, qwen3Omni, { maxDecodedBytes: 4 * 80 * 44 * 3 - 1 });
     expect(bounded.gridThw).toEqual(full.gridThw);
     // ffmpeg's bicubic is another kernel: sharp edges of the test pattern differ, the average barely
     assertClose('ffmpeg-resized frames', full.pixelValues, bounded.pixelValues, { atol: 0.3, maxMeanAbs: 0.005 });
@@ -63,7 +63,7 @@ describe('processVideo', () => {
     });
 
     it('audio-in-video for a video without sound', async () => {
-      const file = path.join(videos, 'silent_80x45_10fps.mkv');
+      const file = path.join(videos, 'silent_80x44_10fps.mkv');
       await expect(processVideo(file, qwen3Omni, { audio: true, name: 'clip.mkv' })).rejects.toMatchObject({
         code: 'VIDEO_DECODE_FAILED',
         message: 'clip.mkv: the video has no sound track, so its audio cannot be used',

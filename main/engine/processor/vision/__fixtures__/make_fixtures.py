@@ -296,12 +296,15 @@ def make_videos() -> list[dict]:
     out = HERE / "video"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
-    common = ["ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-fflags", "+bitexact", "-flags", "+bitexact"]
-    subprocess.run(common + ["-f", "lavfi", "-i", "testsrc2=size=80x45:rate=10:duration=1.5", "-c:v", "ffv1",
-                             "-pix_fmt", "bgr0", str(out / "silent_80x45_10fps.mkv")], check=True)
-    subprocess.run(common + ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000:duration=0.5",
-                             "-c:a", "pcm_s16le", str(out / "audio_only.mkv")], check=True)
-    return [{"file": "silent_80x45_10fps.mkv", "width": 80, "height": 45, "fps": 10, "frames": 15, "audio": False},
+    def ffmpeg(source: str, *output: str) -> None:
+        bitexact = ["-fflags", "+bitexact", "-flags", "+bitexact"]  # output options: no random muxer ids
+        subprocess.run(["ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-f", "lavfi", "-i", source, *bitexact,
+                        *output], check=True)
+
+    ffmpeg("testsrc2=size=80x44:rate=10:duration=1.5", "-c:v", "ffv1", "-pix_fmt", "bgr0",
+           str(out / "silent_80x44_10fps.mkv"))
+    ffmpeg("sine=frequency=440:sample_rate=16000:duration=0.5", "-c:a", "pcm_s16le", str(out / "audio_only.mkv"))
+    return [{"file": "silent_80x44_10fps.mkv", "width": 80, "height": 44, "fps": 10, "frames": 15, "audio": False},
             {"file": "audio_only.mkv", "audio": True, "video": False}]
 
 
