@@ -7,9 +7,13 @@ import { createRequire } from 'node:module';
 import { resolveHome } from '../engine/home';
 import { infoCommand } from './commands/info';
 import { modelsCommand } from './commands/models';
+import { preprocessCommand, turnInputs, videoBounds } from './commands/preprocess';
 import { EXIT, processIo, reportError, UsageError, type Io } from './output';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** parseArgs' tokens: options in command-line order, which its grouped `values` lose. */
+type ArgToken = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
 
 interface Command {
   usage: string;
@@ -17,7 +21,7 @@ interface Command {
   options: NonNullable<ParseArgsConfig['options']>;
   /** How many positional arguments the command takes. */
   positionals: number;
-  run: (io: Io, values: Record<string, unknown>, positionals: string[]) => Promise<void>;
+  run: (io: Io, values: Record<string, unknown>, positionals: string[], tokens: ArgToken[]) => Promise<void>;
 }
 
 const homeOption = { home: { type: 'string' } } as const;
@@ -37,6 +41,35 @@ const COMMANDS: Record<string, Command> = {
     options: { ...homeOption, ...jsonOption },
     positionals: 0,
     run: (io, values) => modelsCommand(io, { home: resolveHome(values.home as string | undefined), json: values.json === true }),
+  },
+  preprocess: {
+    usage: 'omnidesk preprocess <checkpoint-or-bundle-dir> [inputs] --dump DIR',
+    summary:
+      'Run only the processor on one user turn and write its tensors as .npy files; inputs, repeatable and kept in order: ' +
+      '--audio/--image/--video FILE, --text/--system TEXT, --use-audio-in-video; video frame bounds: --video-min/max-pixels N',
+    options: {
+      audio: { type: 'string', multiple: true },
+      image: { type: 'string', multiple: true },
+      video: { type: 'string', multiple: true },
+      text: { type: 'string', multiple: true },
+      system: { type: 'string', multiple: true },
+      'use-audio-in-video': { type: 'boolean', default: false },
+      'video-min-pixels': { type: 'string' },
+      'video-max-pixels': { type: 'string' },
+      dump: { type: 'string' },
+    },
+    positionals: 1,
+    run: (io, values, [dir], tokens) => {
+      if (dir === undefined) throw new UsageError('preprocess: give the checkpoint or bundle directory');
+      if (typeof values.dump !== 'string') throw new UsageError('preprocess: --dump DIR is required');
+      return preprocessCommand(io, {
+        dir,
+        dump: values.dump,
+        inputs: turnInputs(tokens),
+        useAudioInVideo: values['use-audio-in-video'] === true,
+        videoBounds: videoBounds(values['video-min-pixels'], values['video-max-pixels']),
+      });
+    },
   },
 };
 
@@ -79,14 +112,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     let parsed;
     try {
-      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true, tokens: true });
     } catch (error) {
       throw new UsageError(`${name}: ${(error as Error).message}`);
     }
     if (parsed.positionals.length > command.positionals) {
       throw new UsageError(`${name}: unexpected argument "${parsed.positionals[command.positionals]}" (usage: ${command.usage})`);
     }
-    await command.run(io, parsed.values, parsed.positionals);
+    await command.run(io, parsed.values, parsed.positionals, parsed.tokens);
     return EXIT.ok;
   } catch (error) {
     return reportError(io, error);

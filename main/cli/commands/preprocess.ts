@@ -1,0 +1,145 @@
+/**
+ * `omnidesk preprocess <checkpoint-or-bundle-dir> [inputs] --dump DIR`: the processor alone, its outputs written as
+ * the .npy dump files of cli-contract.md (names and dtypes as transformers produces them).
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { npyArray, writeNpy, type NpyArray } from '../../engine/runtime/npy';
+import { Qwen3OmniProcessor, turnMessages, type ProcessorOutput, type TurnInput } from '../../engine/processor/processor';
+import type { FrameBounds } from '../../engine/processor/vision/frameSize';
+import { QWEN3_OMNI_VIDEO_BOUNDS } from '../../engine/processor/vision/videoProcessor';
+import { UsageError, type Io } from '../output';
+
+export interface PreprocessOptions {
+  dir: string;
+  inputs: TurnInput[];
+  useAudioInVideo: boolean;
+  dump: string;
+  /** Per-frame pixel bounds of videos, from --video-min-pixels / --video-max-pixels (an extension of the contract). */
+  videoBounds?: FrameBounds;
+}
+
+/** The video bounds the options ask for; each one left out keeps the processor's default. */
+export function videoBounds(min: unknown, max: unknown): FrameBounds | undefined {
+  if (min === undefined && max === undefined) return undefined;
+  const pixels = (value: unknown, option: string, fallback: number) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`preprocess: ${option} takes a positive whole number of pixels`);
+    return n;
+  };
+  return {
+    minPixels: pixels(min, '--video-min-pixels', QWEN3_OMNI_VIDEO_BOUNDS.minPixels),
+    maxPixels: pixels(max, '--video-max-pixels', QWEN3_OMNI_VIDEO_BOUNDS.maxPixels),
+  };
+}
+
+const INPUT_KINDS = ['audio', 'image', 'video', 'text', 'system'] as const;
+
+/**
+ * The turn inputs in the order given on the command line. `parseArgs` groups repeated options by name, which loses
+ * how different options interleave, so they are read from its tokens.
+ */
+export function turnInputs(tokens: readonly { kind: string; name?: string; value?: string }[]): TurnInput[] {
+  return tokens.flatMap((token): TurnInput[] => {
+    const kind = INPUT_KINDS.find((k) => k === token.name);
+    if (token.kind !== 'option' || kind === undefined || token.value === undefined) return [];
+    return [kind === 'text' || kind === 'system' ? { kind, text: token.value } : { kind, file: token.value }];
+  });
+}
+
+type DumpName =
+  | 'input_ids'
+  | 'position_ids'
+  | 'rope_delta'
+  | 'input_features'
+  | 'feature_attention_mask'
+  | 'pixel_values'
+  | 'image_grid_thw'
+  | 'pixel_values_videos'
+  | 'video_grid_thw'
+  | 'video_second_per_grid';
+
+/** The dump files of one output; float positions are float32 as transformers holds them (the values are exact). */
+export function dumpArrays(output: ProcessorOutput): Partial<Record<DumpName, NpyArray>> {
+  const s = output.inputIds.length;
+  const grids = (g: readonly (readonly number[])[]) => npyArray('int64', [g.length, 3], BigInt64Array.from(g.flat(), BigInt));
+  return {
+    input_ids: npyArray('int64', [s], output.inputIds),
+    position_ids: npyArray('float32', [3, s], Float32Array.from(output.positionIds)),
+    rope_delta: npyArray('float32', [1], Float32Array.of(output.ropeDelta)),
+    ...(output.inputFeatures && { input_features: npyArray('float32', output.inputFeatures.shape, output.inputFeatures.data) }),
+    ...(output.featureAttentionMask && {
+      feature_attention_mask: npyArray('int32', output.featureAttentionMask.shape, output.featureAttentionMask.data),
+    }),
+    ...(output.pixelValues && { pixel_values: npyArray('float32', output.pixelValues.shape, output.pixelValues.data) }),
+    ...(output.imageGridThw && { image_grid_thw: grids(output.imageGridThw) }),
+    ...(output.pixelValuesVideos && {
+      pixel_values_videos: npyArray('float32', output.pixelValuesVideos.shape, output.pixelValuesVideos.data),
+    }),
+    ...(output.videoGridThw && { video_grid_thw: grids(output.videoGridThw) }),
+    ...(output.videoSecondPerGrid && {
+      video_second_per_grid: npyArray('float32', [output.videoSecondPerGrid.length], Float32Array.from(output.videoSecondPerGrid)),
+    }),
+  };
+}
+
+const ALL_DUMP_NAMES: DumpName[] = [
+  'input_ids',
+  'position_ids',
+  'rope_delta',
+  'input_features',
+  'feature_attention_mask',
+  'pixel_values',
+  'image_grid_thw',
+  'pixel_values_videos',
+  'video_grid_thw',
+  'video_second_per_grid',
+];
+
+export async function preprocessCommand(io: Io, options: PreprocessOptions): Promise<void> {
+  if (!options.inputs.some((input) => input.kind !== 'system')) {
+    throw new UsageError('preprocess: give at least one of --text, --audio, --image or --video');
+  }
+  const started = performance.now();
+  io.err(`Loading ${options.dir}\n`);
+  const processor = Qwen3OmniProcessor.fromCheckpoint(options.dir);
+  const media = options.inputs.filter((input) => 'file' in input).length;
+  io.err(`Processing ${media} media file${media === 1 ? '' : 's'}${options.useAudioInVideo ? ' (audio in video)' : ''}\n`);
+  const output = await processor.process({
+    messages: turnMessages(options.inputs),
+    useAudioInVideo: options.useAudioInVideo,
+    videoBounds: options.videoBounds,
+  });
+
+  await mkdir(options.dump, { recursive: true });
+  const arrays = dumpArrays(output);
+  for (const name of ALL_DUMP_NAMES) {
+    const file = path.join(options.dump, `${name}.npy`);
+    const array = arrays[name];
+    // A file left by an earlier run with other media would otherwise pass for part of this one.
+    await (array ? writeNpy(file, array) : rm(file, { force: true }));
+  }
+  io.err(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  io.out(summary(processor, output, Object.keys(arrays).length, options.dump));
+}
+
+function summary(processor: Qwen3OmniProcessor, output: ProcessorOutput, files: number, dump: string): string {
+  const { audioTokenId, imageTokenId, videoTokenId } = processor.modelConfig.thinker;
+  const merge = processor.preprocessorConfig.imageProcessor.mergeSize;
+  const count = (id: number) => output.inputIds.reduce((n, x) => (x === BigInt(id) ? n + 1 : n), 0);
+  const [audio, image, video] = [count(audioTokenId), count(imageTokenId), count(videoTokenId)];
+  const total = output.inputIds.length;
+  const tokens = ([t, h, w]: readonly number[]) => (t * h * w) / merge ** 2;
+  return [
+    `${total} tokens: ${total - audio - image - video} text, ${audio} audio, ${image} image, ${video} video`,
+    ...(output.audioTokenCounts ?? []).map((n, i) => `  audio ${i + 1}: ${n} tokens`),
+    ...(output.imageGridThw ?? []).map((g, i) => `  image ${i + 1}: grid ${g.join('×')}, ${tokens(g)} tokens`),
+    ...(output.videoGridThw ?? []).map(
+      (g, i) => `  video ${i + 1}: grid ${g.join('×')}, ${output.videoSecondPerGrid?.[i]} s per grid, ${tokens(g)} tokens`,
+    ),
+    `rope delta ${output.ropeDelta}`,
+    `wrote ${files} files to ${dump}`,
+    '',
+  ].join('\n');
+}
