@@ -20,6 +20,7 @@ describe('config.json', () => {
         positionIdPerSeconds: 13,
         spatialMergeSize: 2,
       },
+      maxPositionEmbeddings: 65536,
       talker: {
         imageTokenId: 151655,
         videoTokenId: 151656,

@@ -31,6 +31,8 @@ export interface RopeConfig {
 
 export interface ModelConfig {
   thinker: RopeConfig;
+  /** The thinker's `max_position_embeddings`: no prompt may be longer. */
+  maxPositionEmbeddings: number;
   /** Absent for the Thinking/Captioner checkpoints, which cannot speak. */
   talker?: RopeConfig;
 }
@@ -47,6 +49,7 @@ const ropeShape = {
 const configSchema = obj({
   thinker_config: obj({
     ...ropeShape,
+    text_config: obj({ max_position_embeddings: positiveInt() }),
     vision_config: obj({ spatial_merge_size: positiveInt() }),
     audio_config: obj({
       // The processor counts audio tokens with n_window 50 whatever the config says (processing_qwen3_omni_moe.py
@@ -76,6 +79,7 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
   const t = c.thinker_config;
   return {
     thinker: ropeConfig(t, t.vision_config.spatial_merge_size),
+    maxPositionEmbeddings: t.text_config.max_position_embeddings,
     ...(c.talker_config && { talker: ropeConfig(c.talker_config, c.talker_config.spatial_merge_size) }),
   };
 }

@@ -3,8 +3,9 @@
  * a checkpoint or bundle directory: chat template → placeholder expansion → ids → 3-D positions.
  */
 import { extractAudioFeatures } from './audio/audioFeatures';
-import { audioTokenCount } from './audio/audioTokens';
+import { audioTokenCount, maxAudioSecondsForTokens } from './audio/audioTokens';
 import { loadAudio } from './audio/loadAudio';
+import { OmniError } from '../errors';
 import type { ModelConfig, PreprocessorConfig } from './config';
 import { checkCheckpointFiles, loadModelConfig, loadPreprocessorConfig } from './config';
 import { ropeIndex } from './ropeIndex';
@@ -100,6 +101,8 @@ export class Qwen3OmniProcessor {
     const useAudioInVideo = request.useAudioInVideo ?? false;
     const prompt = this.render(request.messages, request);
     const { featureExtractor, imageProcessor } = this.preprocessorConfig;
+    // Audio that could never fit the context is refused from its duration, before it is decoded whole.
+    const maxSeconds = maxAudioSecondsForTokens(this.modelConfig.maxPositionEmbeddings);
     const seen = { audio: 0, image: 0, video: 0 };
     const media = request.messages.flatMap((m) => (typeof m.content === 'string' ? [] : m.content.filter(isMedia)));
     const loaded = await Promise.all(
@@ -108,13 +111,21 @@ export class Qwen3OmniProcessor {
         switch (item.type) {
           case 'audio': {
             const waveform =
-              item.audio instanceof Float32Array ? item.audio : await loadAudio(item.audio, { targetRate: featureExtractor.samplingRate, name });
+              item.audio instanceof Float32Array
+                ? item.audio
+                : await loadAudio(item.audio, { targetRate: featureExtractor.samplingRate, maxSeconds, name });
             return { type: 'audio', name, waveform };
           }
           case 'image':
             return { type: 'image', name, image: await processImage(item.image, imageProcessor, { name }) };
           case 'video': {
-            const options = { bounds: request.videoBounds, audio: useAudioInVideo, audioRate: featureExtractor.samplingRate, name };
+            const options = {
+              bounds: request.videoBounds,
+              audio: useAudioInVideo,
+              audioRate: featureExtractor.samplingRate,
+              maxAudioSeconds: maxSeconds,
+              name,
+            };
             return { type: 'video', name, video: await processVideo(item.video, imageProcessor, options) };
           }
         }
@@ -161,6 +172,14 @@ export class Qwen3OmniProcessor {
       mergeSize: this.preprocessorConfig.imageProcessor.mergeSize,
     });
     const ids = this.tokenizer.encode(expanded);
+    const { maxPositionEmbeddings } = this.modelConfig;
+    if (ids.length > maxPositionEmbeddings) {
+      throw new OmniError(
+        'INVALID_REQUEST',
+        `the prompt has ${ids.length} tokens, more than the model's context of ${maxPositionEmbeddings}`,
+        'Shorten the conversation or send shorter audio, fewer images or a shorter video.',
+      );
+    }
     const { positionIds, ropeDelta } = ropeIndex(ids, {
       config: this.modelConfig.thinker,
       imageGridThw: layout.imageGridThw,

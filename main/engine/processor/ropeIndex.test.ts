@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { goldenCaseNames, loadGoldenCase, TINY_CHECKPOINT_DIR, type GoldenCase } from '../testing/fixtures';
+import { assertExact } from '../testing/parity';
 import { expansionCases as cases } from './__fixtures__/expansionAndRope';
-import type { RopeConfig } from './config';
+import { audioTokenCount } from './audio/audioTokens';
+import { loadModelConfig, type RopeConfig } from './config';
 import { decodePositionIds, ropeIndex } from './ropeIndex';
 
 // Synthetic cases run through transformers 5.18 (__fixtures__/generate.py).
@@ -101,6 +104,36 @@ describe('rope index details', () => {
   it('says which media the prompt has more of than were given', () => {
     const ids = [...USER, VS, ...repeat(IMG, 4), VE, VS, ...repeat(IMG, 4), VE];
     expect(() => ropeIndex(ids, { config, imageGridThw: [[1, 4, 4]] })).toThrow('the prompt has more images than were given');
+  });
+});
+
+function goldenGrids(golden: GoldenCase, name: string): number[][] {
+  if (!golden.has(name)) return [];
+  const flat = Array.from(golden.array(name, 'int64').data, Number);
+  return Array.from({ length: flat.length / 3 }, (_, i) => flat.slice(3 * i, 3 * i + 3));
+}
+
+function goldenAudioTokenCounts(golden: GoldenCase): number[] {
+  if (!golden.has('feature_attention_mask')) return [];
+  const { data, shape } = golden.array('feature_attention_mask', 'int32');
+  return Array.from({ length: shape[0] }, (_, i) => audioTokenCount(data.subarray(i * shape[1], (i + 1) * shape[1]).reduce((a, b) => a + b, 0)));
+}
+
+describe.each(goldenCaseNames())('talker rope index vs golden case %s', (name) => {
+  it("equals transformers' talker positions: the talker config on the talker ids, audio in video passed as off", () => {
+    // generate() forwards grids, seconds per grid and audio lengths to the talker but not use_audio_in_video.
+    const golden = loadGoldenCase(name);
+    const ids = golden.array('talker_input_ids', 'int64').data;
+    const { positionIds, ropeDelta } = ropeIndex(ids, {
+      config: loadModelConfig(TINY_CHECKPOINT_DIR).talker!,
+      imageGridThw: goldenGrids(golden, 'image_grid_thw'),
+      videoGridThw: goldenGrids(golden, 'video_grid_thw'),
+      secondPerGrids: golden.has('video_second_per_grid') ? Array.from(golden.array('video_second_per_grid', 'float32').data) : [],
+      audioTokenCounts: goldenAudioTokenCounts(golden),
+      useAudioInVideo: false,
+    });
+    assertExact(`${name} talker_position_ids`, golden.array('talker_position_ids'), { data: positionIds, shape: [3, ids.length] });
+    assertExact(`${name} talker_rope_delta`, golden.array('talker_rope_delta'), [ropeDelta]);
   });
 });
 
