@@ -10,7 +10,7 @@ import { ModelError } from '../errors';
 import type { Digest } from '../hash/hashWorker';
 import { COMMIT, safeRepoPath, type RepoId } from '../layout';
 import { HttpStatusError, readJson } from './http';
-import { backoffMs, DEFAULT_RETRY, isTransient, isUnreachable, sleep, type RetryPolicy } from './retry';
+import { backoffMs, DEFAULT_RETRY, isTransient, isUnreachable, sleep, TransientError, type RetryPolicy } from './retry';
 
 export interface RemoteFile {
   /** Path inside the repository, with forward slashes, as the Hub lists it. */
@@ -29,6 +29,8 @@ export interface HubAccess {
   endpoint: string;
   token?: string;
   retry?: RetryPolicy;
+  /** A listing that takes longer is abandoned and retried. */
+  timeoutMs?: number;
 }
 
 const ModelInfo = z.object({
@@ -72,10 +74,12 @@ export async function fetchSnapshot(access: HubAccess, repo: RepoId, revision: s
   const url = new URL(`${access.endpoint}/api/models/${repo.org}/${repo.name}/revision/${encodeURIComponent(revision)}?blobs=true`);
   const policy = access.retry ?? DEFAULT_RETRY;
   for (let failures = 1; ; failures++) {
+    const timeout = AbortSignal.timeout(access.timeoutMs ?? 30_000);
     try {
-      return parseSnapshot(repo, await readJson(url, { headers: authHeaders(access), signal }));
-    } catch (error) {
-      if (signal?.aborted) throw error;
+      return parseSnapshot(repo, await readJson(url, { headers: authHeaders(access), signal: signal ? AbortSignal.any([signal, timeout]) : timeout }));
+    } catch (caught) {
+      if (signal?.aborted) throw caught;
+      const error = timeout.aborted ? new TransientError(`no answer within ${access.timeoutMs ?? 30_000} ms`) : caught;
       const known = hubError(error, repo, `${repo.id}@${revision}`);
       if (known) throw known;
       if (error instanceof ModelError) throw error;

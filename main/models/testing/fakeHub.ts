@@ -82,14 +82,10 @@ function parseRange(header: string | undefined, size: number): { start: number; 
 export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   let faults = options.faults;
   const stats: FakeHubStats = { connections: 0, requests: 0, bodyBytes: 0, bodyBytesByFile: new Map(), faults: [], tokenLeaks: 0 };
-  const attempts = new Map<string, number>();
   const sockets = new Set<Socket>();
 
   function decide(channel: FaultContext['channel'], file: string, start: number, length: number): Fault | undefined {
-    const key = `${channel}|${file}|${start}`;
-    const attempt = attempts.get(key) ?? 0;
-    attempts.set(key, attempt + 1);
-    const fault = faults?.({ channel, file, start, length, attempt });
+    const fault = faults?.({ channel, file, start, length });
     if (fault) stats.faults.push({ fault, channel, file, start });
     return fault;
   }
@@ -230,7 +226,7 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     const file = repo.files.find((f) => f.path === path);
     if (!file) return json(res, 404, { error: 'Entry not found' }, { 'x-error-code': 'EntryNotFound' });
     if (!file.lfs) return void sendBody(req, res, { repo, file }, 'resolve');
-    const fault = decide('resolve', file.path, 0, file.content.length);
+    const fault = decide('redirect', file.path, 0, file.content.length);
     if (fault?.kind === 'status') return json(res, fault.status, { error: 'injected' });
     const sha = sha256Hex(file.content);
     const target = `${cdnUrl}/lfs/${sha}`;

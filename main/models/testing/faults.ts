@@ -1,8 +1,11 @@
 /**
  * Faults the fake Hub can inject, chosen deterministically: the decision for a request depends on the seed, the file,
- * the requested offset and how many times that same request was made before — not on the order in which parallel
- * requests happen to arrive — so a failing seed replays the same faults.
+ * the block of the file the request starts in and how many requests started in that block before — not on the order
+ * in which parallel requests arrive, nor on exactly where a retry resumes (which depends on TCP timing) — so a seed
+ * replays the same sequence of faults for each block.
  */
+import { createHash } from 'node:crypto';
+
 export type Fault =
   /** The connection is reset (RST) after `at` body bytes. */
   | { kind: 'reset'; at: number }
@@ -24,22 +27,22 @@ export type Fault =
 export type FaultKind = Fault['kind'];
 
 export interface FaultContext {
-  /** `api`: the model-info call; `resolve`: the Hub's resolve URL; `cdn`: where LFS bytes are served. */
-  channel: 'api' | 'resolve' | 'cdn';
+  /**
+   * `api`: the model-info call; `resolve`: a small file's bytes from the Hub's resolve URL; `redirect`: the resolve
+   * URL of an LFS file, answered with a redirect; `cdn`: where LFS bytes are served.
+   */
+  channel: 'api' | 'resolve' | 'redirect' | 'cdn';
   file: string;
   start: number;
   /** Bytes the response would carry. */
   length: number;
-  /** How many times this same request (channel, file, start) was seen before. */
-  attempt: number;
 }
 
 export type FaultPlan = (request: FaultContext) => Fault | undefined;
 
-/** mulberry32 over an FNV-1a hash of the key: small, fast and the same everywhere. */
+/** mulberry32 seeded from the key's SHA-256, so keys that differ in one character give unrelated sequences. */
 export function randomFor(key: string): () => number {
-  let state = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) state = Math.imul(state ^ key.charCodeAt(i), 0x01000193);
+  let state = createHash('sha256').update(key).digest().readInt32LE(0);
   return () => {
     state = (state + 0x6d2b79f5) | 0;
     let t = Math.imul(state ^ (state >>> 15), 1 | state);
@@ -51,14 +54,23 @@ export function randomFor(key: string): () => number {
 const BODY_FAULTS: FaultKind[] = ['reset', 'stall', 'truncate', 'short', 'corrupt', 'ignoreRange', 'status'];
 const CHANNEL_FAULTS: Record<FaultContext['channel'], FaultKind[]> = {
   api: ['status', 'reset', 'truncate', 'stall'],
-  resolve: ['status', 'redirect', ...BODY_FAULTS],
+  resolve: ['redirect', ...BODY_FAULTS],
+  redirect: ['status', 'redirect'],
   cdn: BODY_FAULTS,
 };
 
-/** Each request fails with probability `rate`, with one of `kinds` that makes sense on its channel. */
-export function seededFaults(seed: string, rate: number, kinds: FaultKind[] = [...BODY_FAULTS, 'redirect']): FaultPlan {
-  return ({ channel, file, start, length, attempt }) => {
-    const random = randomFor(`${seed}|${channel}|${file}|${start}|${attempt}`);
+/**
+ * Each request fails with probability `rate`, with one of `kinds` that makes sense on its channel; `blockBytes`
+ * should be the client's segment size, so that every retry of a segment counts as the next attempt at that block.
+ */
+export function seededFaults(seed: string, rate: number, options: { kinds?: FaultKind[]; blockBytes?: number } = {}): FaultPlan {
+  const kinds = options.kinds ?? [...BODY_FAULTS, 'redirect'];
+  const attempts = new Map<string, number>();
+  return ({ channel, file, start, length }) => {
+    const block = `${channel}|${file}|${Math.floor(start / (options.blockBytes ?? 1))}`;
+    const attempt = attempts.get(block) ?? 0;
+    attempts.set(block, attempt + 1);
+    const random = randomFor(`${seed}|${block}|${attempt}`);
     if (random() >= rate) return undefined;
     const usable = kinds.filter((k) => CHANNEL_FAULTS[channel].includes(k));
     if (usable.length === 0) return undefined;

@@ -15,7 +15,7 @@ export const tempHome = (label = 'home') => mkdtempSync(path.join(os.tmpdir(), `
 export const testTuning = (seed = 'tuning'): Partial<DownloadTuning> => ({
   concurrency: 4,
   segmentBytes: 512 * 1024,
-  stallMs: 300,
+  stallMs: 200,
   journalIntervalMs: 40,
   progressIntervalMs: 40,
   retry: { attempts: 6, baseDelayMs: 2, maxDelayMs: 20 },
@@ -28,7 +28,7 @@ export function pullFrom(hubUrl: string, home: string, repo: FakeRepo, overrides
     repo: repo.id,
     revision: 'main',
     home,
-    access: { endpoint: hubUrl, retry: { attempts: 4, baseDelayMs: 2, maxDelayMs: 20 } },
+    access: { endpoint: hubUrl, retry: { attempts: 6, baseDelayMs: 2, maxDelayMs: 20 }, timeoutMs: 200 },
     offline: false,
     hfCacheDirs: [],
     tuning: testTuning(),
