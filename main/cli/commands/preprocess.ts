@@ -5,7 +5,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { npyArray, writeNpy, type NpyArray } from '../../engine/runtime/npy';
-import { Qwen3OmniProcessor, turnMessages, type ProcessorOutput, type TurnInput } from '../../engine/processor/processor';
+import { Qwen3OmniProcessor, type ProcessorOutput, type TurnInput } from '../../engine/processor/processor';
 import type { FrameBounds } from '../../engine/processor/vision/frameSize';
 import { QWEN3_OMNI_VIDEO_BOUNDS } from '../../engine/processor/vision/videoProcessor';
 import { UsageError, type Io } from '../output';
@@ -107,7 +107,7 @@ export async function preprocessCommand(io: Io, options: PreprocessOptions): Pro
   const media = options.inputs.filter((input) => 'file' in input).length;
   io.err(`Processing ${media} media file${media === 1 ? '' : 's'}${options.useAudioInVideo ? ' (audio in video)' : ''}\n`);
   const output = await processor.process({
-    messages: turnMessages(options.inputs),
+    inputs: options.inputs,
     useAudioInVideo: options.useAudioInVideo,
     videoBounds: options.videoBounds,
   });

@@ -33,15 +33,15 @@ describe('processor: rendered prompt + media sizes → ids and positions, as tra
 describe('processor', () => {
   it('loads from a bundle directory holding only the tokenizer, preprocessor and config files', async () => {
     const bundled = Qwen3OmniProcessor.fromCheckpoint(processorFilesDir());
-    const messages = turnMessages([{ kind: 'text', text: 'Hello' }]);
-    const [a, b] = await Promise.all([bundled.process({ messages }), processor.process({ messages })]);
+    const inputs = [{ kind: 'text', text: 'Hello' }] as const;
+    const [a, b] = await Promise.all([bundled.process({ inputs }), processor.process({ messages: turnMessages(inputs) })]);
     expect(a.prompt).toBe('<|im_start|>user\nHello<|im_end|>\n<|im_start|>assistant\n');
     expect(a.inputIds).toEqual(b.inputIds);
   });
 
   it("refuses a prompt longer than the model's context", async () => {
     const small = Qwen3OmniProcessor.fromCheckpoint(processorFilesDir((c) => (c.thinker_config.text_config.max_position_embeddings = 8)));
-    await expect(small.process({ messages: turnMessages([{ kind: 'text', text: 'Tell me a short story.' }]) })).rejects.toThrow(
+    await expect(small.process({ inputs: [{ kind: 'text', text: 'Tell me a short story.' }] })).rejects.toThrow(
       "the prompt has 14 tokens, more than the model's context of 8",
     );
   });

@@ -2,10 +2,10 @@
  * `Qwen3OmniMoeProcessor` + `get_rope_index` for one conversation (qwen3-omni.md §§2–7), driven only by the files of
  * a checkpoint or bundle directory: chat template → placeholder expansion → ids → 3-D positions.
  */
+import { OmniError } from '../errors';
 import { extractAudioFeatures } from './audio/audioFeatures';
 import { audioTokenCount, maxAudioSecondsForTokens } from './audio/audioTokens';
 import { loadAudio } from './audio/loadAudio';
-import { OmniError } from '../errors';
 import type { ModelConfig, PreprocessorConfig } from './config';
 import { checkCheckpointFiles, loadModelConfig, loadPreprocessorConfig } from './config';
 import { ropeIndex } from './ropeIndex';
@@ -33,19 +33,28 @@ export interface TokenizedPrompt {
   ropeDelta: number;
 }
 
+export interface RenderOptions {
+  /** Append the assistant header (default true: the model answers next). */
+  addGenerationPrompt?: boolean;
+  /** Extra template variables, e.g. `enable_thinking`. */
+  templateKwargs?: Record<string, unknown>;
+}
+
+/** One input of a headless turn (cli-contract.md): a media file, a piece of user text or of the system prompt. */
+export type TurnInput = { kind: 'audio' | 'image' | 'video'; file: string } | { kind: 'text' | 'system'; text: string };
+
 /** A row-major array and its dimensions. */
 export interface Tensor<T> {
   data: T;
   shape: number[];
 }
 
-export interface ProcessRequest extends RenderOptions {
-  messages: readonly ChatMessage[];
+export type ProcessRequest = RenderOptions & {
   /** Feed each video's audio track too, interleaved with its frames by time (must be the same for every turn). */
   useAudioInVideo?: boolean;
   /** Per-frame pixel bounds of videos; the processor's default is 128 to 768 tokens per frame pair. */
   videoBounds?: FrameBounds;
-}
+} & ({ messages: readonly ChatMessage[] } | { inputs: readonly TurnInput[] });
 
 /** Named like transformers' processor outputs and the dump files of cli-contract.md; absent modalities are omitted. */
 export interface ProcessorOutput extends TokenizedPrompt {
@@ -67,12 +76,6 @@ export interface ProcessorOutput extends TokenizedPrompt {
   videoSecondPerGrid?: number[];
 }
 
-export interface RenderOptions {
-  /** Append the assistant header (default true: the model answers next). */
-  addGenerationPrompt?: boolean;
-  /** Extra template variables, e.g. `enable_thinking`. */
-  templateKwargs?: Record<string, unknown>;
-}
 
 export class Qwen3OmniProcessor {
   private constructor(
@@ -99,12 +102,13 @@ export class Qwen3OmniProcessor {
 
   async process(request: ProcessRequest): Promise<ProcessorOutput> {
     const useAudioInVideo = request.useAudioInVideo ?? false;
-    const prompt = this.render(request.messages, request);
+    const messages = 'inputs' in request ? turnMessages(request.inputs) : request.messages;
+    const prompt = this.render(messages, request);
     const { featureExtractor, imageProcessor } = this.preprocessorConfig;
     // Audio that could never fit the context is refused from its duration, before it is decoded whole.
     const maxSeconds = maxAudioSecondsForTokens(this.modelConfig.maxPositionEmbeddings);
     const seen = { audio: 0, image: 0, video: 0 };
-    const media = request.messages.flatMap((m) => (typeof m.content === 'string' ? [] : m.content.filter(isMedia)));
+    const media = messages.flatMap((m) => (typeof m.content === 'string' ? [] : m.content.filter(isMedia)));
     const loaded = await Promise.all(
       media.map(async (item): Promise<LoadedMedia> => {
         const name = mediaName(item, seen[item.type]++);
@@ -192,8 +196,6 @@ export class Qwen3OmniProcessor {
   }
 }
 
-/** One input of a headless turn (cli-contract.md): a media file, a piece of user text or of the system prompt. */
-export type TurnInput = { kind: 'audio' | 'image' | 'video'; file: string } | { kind: 'text' | 'system'; text: string };
 
 /**
  * The inputs as one user turn, media first then text, each kind in the order given; a system message only when a
