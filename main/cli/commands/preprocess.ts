@@ -48,17 +48,19 @@ export function turnInputs(tokens: readonly { kind: string; name?: string; value
   });
 }
 
-type DumpName =
-  | 'input_ids'
-  | 'position_ids'
-  | 'rope_delta'
-  | 'input_features'
-  | 'feature_attention_mask'
-  | 'pixel_values'
-  | 'image_grid_thw'
-  | 'pixel_values_videos'
-  | 'video_grid_thw'
-  | 'video_second_per_grid';
+const DUMP_NAMES = [
+  'input_ids',
+  'position_ids',
+  'rope_delta',
+  'input_features',
+  'feature_attention_mask',
+  'pixel_values',
+  'image_grid_thw',
+  'pixel_values_videos',
+  'video_grid_thw',
+  'video_second_per_grid',
+] as const;
+type DumpName = (typeof DUMP_NAMES)[number];
 
 /** The dump files of one output; float positions are float32 as transformers holds them (the values are exact). */
 export function dumpArrays(output: ProcessorOutput): Partial<Record<DumpName, NpyArray>> {
@@ -84,19 +86,6 @@ export function dumpArrays(output: ProcessorOutput): Partial<Record<DumpName, Np
   };
 }
 
-const ALL_DUMP_NAMES: DumpName[] = [
-  'input_ids',
-  'position_ids',
-  'rope_delta',
-  'input_features',
-  'feature_attention_mask',
-  'pixel_values',
-  'image_grid_thw',
-  'pixel_values_videos',
-  'video_grid_thw',
-  'video_second_per_grid',
-];
-
 export async function preprocessCommand(io: Io, options: PreprocessOptions): Promise<void> {
   if (!options.inputs.some((input) => input.kind !== 'system')) {
     throw new UsageError('preprocess: give at least one of --text, --audio, --image or --video');
@@ -114,7 +103,7 @@ export async function preprocessCommand(io: Io, options: PreprocessOptions): Pro
 
   await mkdir(options.dump, { recursive: true });
   const arrays = dumpArrays(output);
-  for (const name of ALL_DUMP_NAMES) {
+  for (const name of DUMP_NAMES) {
     const file = path.join(options.dump, `${name}.npy`);
     const array = arrays[name];
     // A file left by an earlier run with other media would otherwise pass for part of this one.
@@ -131,14 +120,16 @@ function summary(processor: Qwen3OmniProcessor, output: ProcessorOutput, files: 
   const [audio, image, video] = [count(audioTokenId), count(imageTokenId), count(videoTokenId)];
   const total = output.inputIds.length;
   const tokens = ([t, h, w]: readonly number[]) => (t * h * w) / merge ** 2;
+  // Seconds per grid and fractional deltas are float32-rounded values: six digits say all there is to say.
+  const short = (n: number) => Number(n.toPrecision(6));
   return [
     `${total} tokens: ${total - audio - image - video} text, ${audio} audio, ${image} image, ${video} video`,
     ...(output.audioTokenCounts ?? []).map((n, i) => `  audio ${i + 1}: ${n} tokens`),
     ...(output.imageGridThw ?? []).map((g, i) => `  image ${i + 1}: grid ${g.join('×')}, ${tokens(g)} tokens`),
     ...(output.videoGridThw ?? []).map(
-      (g, i) => `  video ${i + 1}: grid ${g.join('×')}, ${output.videoSecondPerGrid?.[i]} s per grid, ${tokens(g)} tokens`,
+      (g, i) => `  video ${i + 1}: grid ${g.join('×')}, ${short(output.videoSecondPerGrid?.[i] ?? NaN)} s per grid, ${tokens(g)} tokens`,
     ),
-    `rope delta ${output.ropeDelta}`,
+    `rope delta ${short(output.ropeDelta)}`,
     `wrote ${files} files to ${dump}`,
     '',
   ].join('\n');
