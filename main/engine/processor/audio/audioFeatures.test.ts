@@ -123,4 +123,10 @@ describe('audioFeatureConfig', () => {
     expect(() => audioFeatureConfig(withoutHop)).toThrow('preprocessor_config.json: "hop_length" must be a positive integer (found undefined)');
     expect(() => audioFeatureConfig({ ...preprocessorConfig, feature_extractor_type: 'SeamlessM4TFeatureExtractor' })).toThrow(/not supported/);
   });
+
+  it('takes settings another reader already parsed, with the same refusal of dither', () => {
+    const parsed = { featureSize: 128, samplingRate: 16000, nFft: 400, hopLength: 160, paddingValue: 0, dither: 0 };
+    expect(audioFeatureConfig(parsed)).toBe(parsed);
+    expect(() => audioFeatureConfig({ ...parsed, dither: 1 })).toThrow('"dither" 1 is not supported');
+  });
 });

@@ -26,7 +26,7 @@ export interface ExtractOptions {
 const spectrograms = new Map<string, LogMelSpectrogram>();
 
 /**
- * `preprocessorConfig`: the checkpoint's preprocessor_config.json, parsed (or already read by `audioFeatureConfig`).
+ * `preprocessorConfig`: the checkpoint's preprocessor_config.json as parsed JSON, or its settings already read.
  * Waveforms are mono at its sampling rate.
  */
 export function extractAudioFeatures(
@@ -34,7 +34,7 @@ export function extractAudioFeatures(
   preprocessorConfig: Record<string, unknown> | AudioFeatureConfig,
   options: ExtractOptions = {},
 ): AudioFeatures {
-  const config = 'featureSize' in preprocessorConfig ? (preprocessorConfig as AudioFeatureConfig) : audioFeatureConfig(preprocessorConfig);
+  const config = audioFeatureConfig(preprocessorConfig);
   const spectrogram = spectrogramFor(config);
   waveforms.forEach((waveform, i) =>
     checkWaveform(waveform, { name: options.names?.[i] ?? `audio ${i + 1}`, sampleRate: config.samplingRate, minSamples: spectrogram.minSamples }),

@@ -13,10 +13,24 @@ export interface AudioFeatureConfig {
   hopLength: number;
   /** Value the shorter waveforms of a batch are right-padded with. */
   paddingValue: number;
+  /** Must be 0 (or absent): dither adds random noise, which no implementation can reproduce. */
+  dither?: number;
 }
 
-export function audioFeatureConfig(json: Record<string, unknown>, file = 'preprocessor_config.json'): AudioFeatureConfig {
+/** The settings from the parsed JSON file, or checked as they are when already read (e.g. by the processor). */
+export function audioFeatureConfig(
+  source: Record<string, unknown> | AudioFeatureConfig,
+  file = 'preprocessor_config.json',
+): AudioFeatureConfig {
   const fail = (problem: string) => new OmniError('BUNDLE_CORRUPT', `${file}: ${problem}`);
+  const checkDither = (dither: unknown) => {
+    if (dither !== undefined && dither !== 0) throw fail(`"dither" ${JSON.stringify(dither)} is not supported (only 0)`);
+  };
+  if (isParsed(source)) {
+    checkDither(source.dither);
+    return source;
+  }
+  const json = source;
   const positiveInteger = (key: string): number => {
     const value = json[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
@@ -28,9 +42,9 @@ export function audioFeatureConfig(json: Record<string, unknown>, file = 'prepro
   if (type !== undefined && type !== 'WhisperFeatureExtractor') {
     throw fail(`feature extractor ${JSON.stringify(type)} is not supported (only WhisperFeatureExtractor)`);
   }
-  // Dither adds random noise, which no implementation can reproduce. (`do_normalize` in the same file belongs to the
-  // image processor: Whisper takes it only as a call argument, which the Qwen3-Omni processor never passes.)
-  if (json.dither !== undefined && json.dither !== 0) throw fail(`"dither" ${JSON.stringify(json.dither)} is not supported (only 0)`);
+  // `do_normalize` in the same file belongs to the image processor: Whisper takes it only as a call argument, which
+  // the Qwen3-Omni processor never passes.
+  checkDither(json.dither);
   const paddingValue = json.padding_value ?? 0;
   if (typeof paddingValue !== 'number') throw fail(`"padding_value" must be a number (found ${JSON.stringify(paddingValue)})`);
   const config = {
@@ -42,4 +56,8 @@ export function audioFeatureConfig(json: Record<string, unknown>, file = 'prepro
   };
   if (config.nFft % 2 !== 0) throw fail(`"n_fft" ${config.nFft} must be even`);
   return config;
+}
+
+function isParsed(source: Record<string, unknown> | AudioFeatureConfig): source is AudioFeatureConfig {
+  return typeof source.featureSize === 'number';
 }
