@@ -101,7 +101,10 @@ const BUTTERFLIES: Record<number, Butterflies> = {
   3: ({ span: m, stride: s, twiddleRe: wr, twiddleIm: wi }, xr, xi, yr, yi) => {
     const sin60 = Math.sqrt(3) / 2;
     for (let j = 0; j < m; j++) {
-      const [w1r, w1i, w2r, w2i] = [wr[2 * j], wi[2 * j], wr[2 * j + 1], wi[2 * j + 1]];
+      const w1r = wr[2 * j];
+      const w1i = wi[2 * j];
+      const w2r = wr[2 * j + 1];
+      const w2i = wi[2 * j + 1];
       for (let q = 0; q < s; q++) {
         const i0 = q + s * j;
         const i1 = i0 + s * m;
@@ -123,7 +126,12 @@ const BUTTERFLIES: Record<number, Butterflies> = {
   },
   4: ({ span: m, stride: s, twiddleRe: wr, twiddleIm: wi }, xr, xi, yr, yi) => {
     for (let j = 0; j < m; j++) {
-      const [w1r, w1i, w2r, w2i, w3r, w3i] = [wr[3 * j], wi[3 * j], wr[3 * j + 1], wi[3 * j + 1], wr[3 * j + 2], wi[3 * j + 2]];
+      const w1r = wr[3 * j];
+      const w1i = wi[3 * j];
+      const w2r = wr[3 * j + 1];
+      const w2i = wi[3 * j + 1];
+      const w3r = wr[3 * j + 2];
+      const w3i = wi[3 * j + 2];
       for (let q = 0; q < s; q++) {
         const i0 = q + s * j;
         const i1 = i0 + s * m;
@@ -255,10 +263,11 @@ export class RealPowerSpectrum {
     }
     this.half.transform(re, im);
     for (let k = 0; k < this.bins; k++) {
-      const a = re[k % half];
-      const b = im[k % half];
-      const c = re[(half - k) % half];
-      const d = im[(half - k) % half];
+      // Z is periodic in `half`: Z[half] = Z[0].
+      const a = re[k === half ? 0 : k];
+      const b = im[k === half ? 0 : k];
+      const c = re[k === 0 ? 0 : half - k];
+      const d = im[k === 0 ? 0 : half - k];
       // E = (Z[k] + conj Z[h−k]) / 2, O = (Z[k] − conj Z[h−k]) / 2i
       const er = 0.5 * (a + c);
       const ei = 0.5 * (b - d);
