@@ -4,7 +4,7 @@
  */
 
 /** soxr's fit of the Kaiser β that reaches `attenuationDb` for a transition of `relativeWidth` (Δf / Fc / 2). */
-export function kaiserBeta(attenuationDb: number, relativeWidth: number): number {
+function kaiserBeta(attenuationDb: number, relativeWidth: number): number {
   if (attenuationDb >= 60) {
     const octave = Math.log2(relativeWidth / 0.0005);
     const row = (i: number) => BETA_FIT[Math.min(Math.max(i, 0), BETA_FIT.length - 1)];
@@ -34,7 +34,7 @@ const BETA_FIT: readonly (readonly number[])[] = [
 ];
 
 /** Filter length factor for β (soxr's fit for attenuations ≥ 60 dB): taps ≈ factor / transition width + 1. */
-export function kaiserLengthFactor(beta: number): number {
+function kaiserLengthFactor(beta: number): number {
   return ((0.0007528358 - 1.577737e-5 * beta) * beta + 0.6248022) * beta + 0.06186902;
 }
 

@@ -49,7 +49,7 @@ export function checkDuration(name: string, seconds: number, maxSeconds: number 
   }
 }
 
-export function formatSeconds(seconds: number): string {
+function formatSeconds(seconds: number): string {
   if (seconds < 1) return `${+(seconds * 1000).toFixed(2)} ms`;
   if (seconds < 120) return `${+seconds.toFixed(2)} s`;
   const minutes = Math.floor(seconds / 60);
