@@ -18,7 +18,7 @@ import { parseRepoId, safeRepoPath } from '../layout';
 import { freeBytes, formatGB } from './diskSpace';
 import { fetchRange } from './fetchRange';
 import { HashFrontier } from './hashFrontier';
-import { bytesDone, partName, segmentCount, segmentLength, segmentStart, writeJournal, type Journal, type JournalFile } from './journal';
+import { bytesDone, partName, segmentCount, segmentLength, segmentStart, writeJournal, writeLiveJournal, type Journal, type JournalFile } from './journal';
 import { RateLimiter } from './rateLimiter';
 import { etaSeconds, SpeedMeter } from './speedMeter';
 
@@ -29,8 +29,10 @@ export interface DownloadTuning {
   segmentBytes: number;
   /** No byte for this long aborts a transfer (and it is retried). */
   stallMs: number;
-  /** How often part files are synced and the journal rewritten: the most a crash can cost. */
+  /** How often part files are synced and the durable journal rewritten: the most a power cut can cost. */
   journalIntervalMs: number;
+  /** How often the live journal is rewritten (no fsync): the most a process crash can cost. */
+  liveJournalIntervalMs: number;
   progressIntervalMs: number;
   retry: RetryPolicy;
   /** Fresh downloads of a file after its digest did not match, before giving up. */
@@ -46,7 +48,8 @@ export const DEFAULT_TUNING: DownloadTuning = {
   concurrency: 6,
   segmentBytes: 64 * 1024 * 1024,
   stallMs: 30_000,
-  journalIntervalMs: 2_000,
+  journalIntervalMs: 5_000,
+  liveJournalIntervalMs: 250,
   progressIntervalMs: 250,
   retry: DEFAULT_RETRY,
   checksumRetries: 2,
@@ -112,6 +115,7 @@ export class DownloadJob {
   private idleWaiters: (() => void)[] = [];
   private timers: NodeJS.Timeout[] = [];
   private commits: Promise<void> = Promise.resolve();
+  private liveWriting = false;
   private settle!: { resolve: (stats: DownloadStats) => void; reject: (error: unknown) => void };
   private readonly finished: Promise<DownloadStats>;
   readonly stats: DownloadStats = { receivedBytes: 0, hashedLive: 0, hashedReadBack: 0, retries: 0, checksumFailures: 0 };
@@ -135,6 +139,7 @@ export class DownloadJob {
     const { tuning } = this.input;
     this.timers = [
       setInterval(() => void this.checkpoint(), tuning.journalIntervalMs),
+      setInterval(() => void this.liveCheckpoint(), tuning.liveJournalIntervalMs),
       setInterval(() => this.input.onProgress?.(this.progress()), tuning.progressIntervalMs),
     ];
     for (const timer of this.timers) timer.unref();
@@ -379,6 +384,18 @@ export class DownloadJob {
     });
     this.commits = next.catch(() => undefined);
     return next;
+  }
+
+  private async liveCheckpoint(): Promise<void> {
+    if (this.state !== 'running' || this.liveWriting) return;
+    this.liveWriting = true;
+    try {
+      await writeLiveJournal(this.input.stagingDir, structuredClone(this.input.journal));
+    } catch (error) {
+      this.fail(this.fatalError(error, this.input.journal.files[0]) ?? error);
+    } finally {
+      this.liveWriting = false;
+    }
   }
 
   private async checkpoint(): Promise<void> {

@@ -44,6 +44,7 @@ export interface FakeHub {
   cdnUrl: string;
   stats: FakeHubStats;
   setFaults(plan: FaultPlan | undefined): void;
+  setBytesPerSecond(cap: number | undefined): void;
   close(): Promise<void>;
 }
 
@@ -81,6 +82,7 @@ function parseRange(header: string | undefined, size: number): { start: number; 
 
 export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   let faults = options.faults;
+  let bytesPerSecond = options.bytesPerSecond;
   const stats: FakeHubStats = { connections: 0, requests: 0, bodyBytes: 0, bodyBytesByFile: new Map(), faults: [], tokenLeaks: 0 };
   const sockets = new Set<Socket>();
 
@@ -150,7 +152,8 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
       stats.bodyBytesByFile.set(file.path, (stats.bodyBytesByFile.get(file.path) ?? 0) + slice.length);
       at += slice.length;
       if (!flushed) await drainedOrClosed(res);
-      if (options.bytesPerSecond) await new Promise((r) => setTimeout(r, (slice.length / options.bytesPerSecond!) * 1000));
+      const cap = bytesPerSecond;
+      if (cap) await new Promise((r) => setTimeout(r, (slice.length / cap) * 1000));
     }
     res.end();
   }
@@ -258,6 +261,9 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     stats,
     setFaults: (plan) => {
       faults = plan;
+    },
+    setBytesPerSecond: (cap) => {
+      bytesPerSecond = cap;
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();
