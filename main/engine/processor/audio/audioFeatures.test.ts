@@ -93,7 +93,7 @@ describe('extractAudioFeatures', () => {
     expect(audioTokenCount(frames[0])).toBe(420);
   });
 
-  it('rejects a waveform too short for reflect padding, naming it (transformers fails inside torch here)', () => {
+  it('rejects a waveform too short for reflect padding, even inside a longer batch, naming it', () => {
     const error = (() => {
       try {
         extractAudioFeatures([new Float32Array(16000), new Float32Array(200)], preprocessorConfig, { names: ['a.wav', 'b.wav'] });

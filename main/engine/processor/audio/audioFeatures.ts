@@ -36,6 +36,8 @@ export function extractAudioFeatures(
 ): AudioFeatures {
   const config = audioFeatureConfig(preprocessorConfig);
   const spectrogram = spectrogramFor(config);
+  // Each waveform must outlast the reflect padding on its own. transformers only needs the padded batch to (a lone
+  // short clip fails inside torch.stft), but ≤ 12.5 ms holds no speech, and one rule for alone and batched is clearer.
   waveforms.forEach((waveform, i) =>
     checkWaveform(waveform, { name: options.names?.[i] ?? `audio ${i + 1}`, sampleRate: config.samplingRate, minSamples: spectrogram.minSamples }),
   );
