@@ -34,9 +34,10 @@ export async function makeThinker(ctx: LayerContext, config: ThinkerConfig): Pro
     const kv = { pastKey: pastName(layer, 'key'), pastValue: pastName(layer, 'value'), presentKey: presentName(layer, 'key'), presentValue: presentName(layer, 'value') };
     for (const past of [kv.pastKey, kv.pastValue]) g.input(past, DataType.FLOAT, [BATCH, numKvHeads, PAST_SEQUENCE, D]);
     for (const present of [kv.presentKey, kv.presentValue]) g.output(present, DataType.FLOAT, [BATCH, numKvHeads, TOTAL_SEQUENCE, D]);
-    state = await makeDecoderLayer(ctx, layer, config, `${source}.layers.${layer}`, state, shared, kv);
+    const output = await makeDecoderLayer(ctx, layer, config, `${source}.layers.${layer}`, state, shared, kv);
+    state = output;
     if (config.acceptHiddenLayer !== null && layer === config.acceptHiddenLayer - 1) {
-      state = { hidden: materialize(ctx, `/model/layers.${layer}/accept`, state, 'accept_hidden_states') };
+      state = { hidden: materialize(ctx, `/model/layers.${layer}/accept`, output, 'accept_hidden_states') };
       g.output('accept_hidden_states', DataType.FLOAT, [BATCH, SEQUENCE, H]);
     }
     if (deepstack && layer < config.deepstackLayers) {

@@ -7,7 +7,7 @@ import { makeAttention, type AttentionShared, type KvNames } from './attention';
 import type { LayerContext } from './context';
 import { makeMlp } from './mlp';
 import { makeMoe } from './moe';
-import { makeRmsNorm, type HiddenState } from './rmsNorm';
+import { makeRmsNorm, type HiddenState, type PendingResidual } from './rmsNorm';
 
 /** `source` is the HF layer module, e.g. `thinker.model.layers.3`. */
 export async function makeDecoderLayer(
@@ -18,7 +18,7 @@ export async function makeDecoderLayer(
   state: HiddenState,
   shared: AttentionShared,
   kv: KvNames,
-): Promise<HiddenState> {
+): Promise<PendingResidual> {
   const name = `/model/layers.${layer}`;
   const H = config.hiddenSize;
   const eps = config.rmsNormEps;

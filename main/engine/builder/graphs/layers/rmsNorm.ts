@@ -6,8 +6,10 @@
 import { floatTensor } from '../../onnx/graph';
 import { weightName, type LayerContext } from './context';
 
-/** The hidden state: one tensor, or a residual add not yet performed. */
-export type HiddenState = { hidden: string } | { residual: string; delta: string };
+/** A residual add not yet performed: `residual + delta`. */
+export type PendingResidual = { residual: string; delta: string };
+/** The hidden state: one tensor, or a pending residual add. */
+export type HiddenState = { hidden: string } | PendingResidual;
 
 export async function makeRmsNorm(
   ctx: LayerContext,
@@ -34,8 +36,6 @@ export async function makeRmsNorm(
 }
 
 /** Performs the pending residual add (needed where the hidden state itself is observed). */
-export function materialize(ctx: LayerContext, name: string, state: HiddenState, output?: string): string {
-  const outputs = output ? [output] : undefined;
-  if ('hidden' in state) return output ? ctx.g.node('Identity', [state.hidden], {}, { name: `${name}/Identity`, outputs })[0] : state.hidden;
-  return ctx.g.node('Add', [state.residual, state.delta], {}, { name: `${name}/Add`, outputs })[0];
+export function materialize(ctx: LayerContext, name: string, state: PendingResidual, output?: string): string {
+  return ctx.g.node('Add', [state.residual, state.delta], {}, { name: `${name}/Add`, outputs: output ? [output] : undefined })[0];
 }
