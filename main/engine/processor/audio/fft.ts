@@ -188,6 +188,19 @@ const BUTTERFLIES: Record<number, Butterflies> = {
         const f2i = -(s2 * d1r - s1 * d2r);
         yr[o] = xr[i0] + b1r + b2r;
         yi[o] = xi[i0] + b1i + b2i;
+        if (m === 1) {
+          // The last stage, where every twiddle is 1; 5s come last in the factor order, so for Whisper's 400-point
+          // frames this saves a tenth of the multiplications.
+          yr[o + s] = e1r + f1r;
+          yi[o + s] = e1i + f1i;
+          yr[o + 2 * s] = e2r + f2r;
+          yi[o + 2 * s] = e2i + f2i;
+          yr[o + 3 * s] = e2r - f2r;
+          yi[o + 3 * s] = e2i - f2i;
+          yr[o + 4 * s] = e1r - f1r;
+          yi[o + 4 * s] = e1i - f1i;
+          continue;
+        }
         storeRotated(yr, yi, o + s, e1r + f1r, e1i + f1i, wr[w], wi[w]);
         storeRotated(yr, yi, o + 2 * s, e2r + f2r, e2i + f2i, wr[w + 1], wi[w + 1]);
         storeRotated(yr, yi, o + 3 * s, e2r - f2r, e2i - f2i, wr[w + 2], wi[w + 2]);

@@ -69,7 +69,8 @@ export class LogMelSpectrogram {
       for (let m = 0; m < mels; m++) {
         let energy = 0;
         for (let w = offset[m], k = firstBin[m]; w < offset[m + 1]; w++, k++) energy += weights[w] * power[k];
-        const value = Math.log10(energy > LOG_FLOOR ? energy : LOG_FLOOR);
+        // ln(x)·log10(e) rather than Math.log10(x): faster in V8, and equal once rounded to float32.
+        const value = Math.log(energy > LOG_FLOOR ? energy : LOG_FLOOR) * Math.LOG10E;
         out[m * frames + f] = value;
         if (value > max) max = value;
       }
