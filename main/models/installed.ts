@@ -1,6 +1,7 @@
 /**
  * Installed models as laid out in the data folder: `models/<org>/<name>/<revision>/bundles/<variant>/manifest.json`.
  * A bundle counts as installed only when its manifest exists, since the model manager writes the manifest last.
+ * Hidden folders are work in progress (a bundle being built, a tree being removed) and never count.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import type { InstalledModel } from '../ipc/contract';
 async function subdirectories(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
   } catch {
     return [];
   }
