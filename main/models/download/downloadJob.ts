@@ -136,13 +136,7 @@ export class DownloadJob {
       this.fail(error);
       return this.finished;
     }
-    const { tuning } = this.input;
-    this.timers = [
-      setInterval(() => void this.checkpoint(), tuning.journalIntervalMs),
-      setInterval(() => void this.liveCheckpoint(), tuning.liveJournalIntervalMs),
-      setInterval(() => this.input.onProgress?.(this.progress()), tuning.progressIntervalMs),
-    ];
-    for (const timer of this.timers) timer.unref();
+    this.startTimers();
     this.pump();
     this.finishIfDone();
     return this.finished;
@@ -153,6 +147,7 @@ export class DownloadJob {
     if (this.state !== 'running') return;
     this.state = 'paused';
     this.abort.abort();
+    this.stopTimers();
     await this.whenIdle();
     await this.closeHandles();
     await this.commit().catch(() => undefined);
@@ -162,6 +157,7 @@ export class DownloadJob {
     if (this.state !== 'paused') return;
     this.abort = new AbortController();
     this.state = 'running';
+    this.startTimers();
     this.pump();
     this.finishIfDone();
   }
@@ -439,6 +435,16 @@ export class DownloadJob {
       await this.commit().catch(() => undefined);
       this.settle.reject(error);
     })();
+  }
+
+  private startTimers(): void {
+    const { tuning } = this.input;
+    this.timers = [
+      setInterval(() => void this.checkpoint(), tuning.journalIntervalMs),
+      setInterval(() => void this.liveCheckpoint(), tuning.liveJournalIntervalMs),
+      setInterval(() => this.input.onProgress?.(this.progress()), tuning.progressIntervalMs),
+    ];
+    for (const timer of this.timers) timer.unref();
   }
 
   private stopTimers(): void {

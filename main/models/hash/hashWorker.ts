@@ -76,15 +76,18 @@ export class HashWorker {
   private failed: Error | undefined;
 
   constructor() {
-    this.worker.unref();
     this.worker.on('message', (m: Reply) => {
       const waiter = this.waiting.get(m.reply);
       this.waiting.delete(m.reply);
+      if (this.waiting.size === 0) this.worker.unref();
       if ('hex' in m) waiter?.resolve(m.hex);
       else waiter?.reject(new Error(m.error));
     });
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', () => this.fail(new Error('the hashing worker stopped')));
+    // Held (ref) only while an answer is awaited: an idle worker must not keep a paused CLI alive, and a process
+    // waiting for a digest must not exit. Unref after the listeners, since attaching one refs the worker again.
+    this.worker.unref();
   }
 
   /** Starts a hash of a file of `size` bytes; returns its handle. */
@@ -111,6 +114,7 @@ export class HashWorker {
     if (this.failed) return Promise.reject(this.failed);
     const reply = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(reply, { resolve, reject });
       this.worker.postMessage({ type: 'digest', id, reply });
     });
