@@ -116,7 +116,7 @@ class ProgressLine {
   }
 }
 
-function describe(event: PullEvent): { text: string; force: boolean } {
+function eventLine(event: PullEvent): { text: string; force: boolean } {
   switch (event.phase) {
     case 'resolving':
       return { text: `Listing the files of revision ${event.revision}…`, force: true };
@@ -164,7 +164,7 @@ export async function pullCommand(io: Io, options: PullCommandOptions): Promise<
     hfCacheDirs: options.hfCacheDirs ?? hfCacheDirs(env),
     tuning: { ...options.pullTuning, ...(options.bytesPerSecond ? { bytesPerSecond: options.bytesPerSecond } : {}) },
     onEvent: (event) => {
-      const { text, force } = describe(event);
+      const { text, force } = eventLine(event);
       line.show(text, force);
     },
   });

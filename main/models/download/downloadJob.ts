@@ -136,6 +136,8 @@ export class DownloadJob {
       this.fail(error);
       return this.finished;
     }
+    // Paused or cancelled while preparing: resume() (or nothing) takes it from here.
+    if (this.state !== 'running') return this.finished;
     this.startTimers();
     this.pump();
     this.finishIfDone();
