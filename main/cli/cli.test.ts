@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +19,8 @@ describe('omnidesk CLI', () => {
   it('prints the commands with --help from the real bin, with no build step', () => {
     const out = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     expect(out).toMatch(/^omnidesk \d+\.\d+\.\d+/);
-    expect(out).toContain('omnidesk info [--json] [--home DIR]');
-    expect(out).toContain('omnidesk models [--json] [--home DIR]');
+    const commands = [...out.matchAll(/^ {2}omnidesk (\w+)/gm)].map((m) => m[1]);
+    expect(commands).toEqual(['info', 'models', 'pull', 'rm', 'build', 'preprocess']);
   });
 
   it('rejects an unknown command, an unknown option and a stray argument with exit 2 on stderr', async () => {
@@ -43,6 +43,27 @@ describe('omnidesk CLI', () => {
       home,
       models: [{ id: 'Qwen/Tiny', revision: 'main', variants: [{ variant: 'fp32', path: bundle, sizeBytes: 2 }] }],
     });
+  });
+
+  it('builds the tiny checkpoint into a bundle through the real bin and refuses to overwrite it', () => {
+    const bundle = path.join(mkdtempSync(path.join(os.tmpdir(), 'omnidesk-cli-')), 'bundle');
+    const tiny = fileURLToPath(new URL('../../models/fixtures/tiny-qwen3-omni', import.meta.url));
+    const built = spawnSync(process.execPath, [bin, 'build', tiny, bundle, '--variant', 'fp32'], { encoding: 'utf8' });
+    expect(built.status).toBe(0);
+    expect(built.stdout).toBe(`${bundle}\n`);
+    expect(built.stderr).toMatch(/Built and self-checked in [\d.]+ s: \d+ files/);
+    const manifest = JSON.parse(readFileSync(path.join(bundle, 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.graphs)).toContain('thinker');
+
+    const again = spawnSync(process.execPath, [bin, 'build', tiny, bundle, '--variant', 'fp32'], { encoding: 'utf8' });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toBe(`omnidesk: INVALID_REQUEST: ${bundle} already exists\n  Choose a new bundle directory or remove the old bundle first.\n`);
+  });
+
+  it('rejects an unknown build variant as a usage error', async () => {
+    const { code, err } = await run('build', 'a', 'b', '--variant', 'fp8');
+    expect(code).toBe(2);
+    expect(err).toContain('build: --variant must be one of fp32, int4');
   });
 
   it('reports the working execution providers through the real bin', () => {

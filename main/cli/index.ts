@@ -2,92 +2,39 @@
  * The `omnidesk` command: the engine in-process, headless. Commands are added by extending `COMMANDS`; the
  * contract for the model commands (build, preprocess, run, pull, serve) is ../shared/spec/cli-contract.md.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
-import { resolveHome } from '../engine/home';
+import type { Command } from './command';
+import { buildCommand } from './commands/build';
 import { infoCommand } from './commands/info';
 import { modelsCommand } from './commands/models';
-import { preprocessCommand, turnInputs, videoBounds } from './commands/preprocess';
+import { preprocessCommand } from './commands/preprocess';
+import { pullCommand } from './commands/pull';
+import { rmCommand } from './commands/rm';
 import { EXIT, processIo, reportError, UsageError, type Io } from './output';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-/** parseArgs' tokens: options in command-line order, which its grouped `values` lose. */
-type ArgToken = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
-
-interface Command {
-  usage: string;
-  summary: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  /** How many positional arguments the command takes. */
-  positionals: number;
-  run: (io: Io, values: Record<string, unknown>, positionals: string[], tokens: ArgToken[]) => Promise<void>;
-}
-
-const homeOption = { home: { type: 'string' } } as const;
-const jsonOption = { json: { type: 'boolean', default: false } } as const;
-
 const COMMANDS: Record<string, Command> = {
-  info: {
-    usage: 'omnidesk info [--json] [--home DIR]',
-    summary: 'Show ONNX Runtime, the execution providers that work on this machine and the one chosen',
-    options: { ...homeOption, ...jsonOption },
-    positionals: 0,
-    run: (io, values) => infoCommand(io, { home: resolveHome(values.home as string | undefined), json: values.json === true }),
-  },
-  models: {
-    usage: 'omnidesk models [--json] [--home DIR]',
-    summary: 'List installed models, their built variants and sizes',
-    options: { ...homeOption, ...jsonOption },
-    positionals: 0,
-    run: (io, values) => modelsCommand(io, { home: resolveHome(values.home as string | undefined), json: values.json === true }),
-  },
-  preprocess: {
-    usage: 'omnidesk preprocess <checkpoint-or-bundle-dir> [inputs] --dump DIR',
-    summary:
-      'Run only the processor on one user turn and write its tensors as .npy files; inputs, repeatable and kept in order: ' +
-      '--audio/--image/--video FILE, --text/--system TEXT, --use-audio-in-video; video frame bounds: --video-min/max-pixels N',
-    options: {
-      audio: { type: 'string', multiple: true },
-      image: { type: 'string', multiple: true },
-      video: { type: 'string', multiple: true },
-      text: { type: 'string', multiple: true },
-      system: { type: 'string', multiple: true },
-      'use-audio-in-video': { type: 'boolean', default: false },
-      'video-min-pixels': { type: 'string' },
-      'video-max-pixels': { type: 'string' },
-      dump: { type: 'string' },
-    },
-    positionals: 1,
-    run: (io, values, [dir], tokens) => {
-      if (dir === undefined) throw new UsageError('preprocess: give the checkpoint or bundle directory');
-      if (typeof values.dump !== 'string') throw new UsageError('preprocess: --dump DIR is required');
-      return preprocessCommand(io, {
-        dir,
-        dump: values.dump,
-        inputs: turnInputs(tokens),
-        useAudioInVideo: values['use-audio-in-video'] === true,
-        videoBounds: videoBounds(values['video-min-pixels'], values['video-max-pixels']),
-      });
-    },
-  },
+  info: infoCommand,
+  models: modelsCommand,
+  pull: pullCommand,
+  rm: rmCommand,
+  build: buildCommand,
+  preprocess: preprocessCommand,
 };
 
 export function helpText(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
   return [
     `omnidesk ${pkg.version} — Qwen3-Omni on your own machine`,
     '',
     'Usage: omnidesk <command> [options]',
     '',
     'Commands:',
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...Object.values(COMMANDS).flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]),
     '',
-    'Options for every command:',
-    '  --home DIR   data folder shared with the desktop app (default: $OMNIDESK_HOME, else the app data folder)',
-    '  -h, --help   show this help',
-    '  --version    print the version',
-    '',
+    '--home DIR (or $OMNIDESK_HOME) is the data folder shared with the desktop app; the default is the app data folder.',
+    'omnidesk <command> --help shows one command; --version prints the version.',
     'Results go to stdout; progress and errors go to stderr. Exit status: 0 ok, 1 failed, 2 usage error.',
     '',
   ].join('\n');

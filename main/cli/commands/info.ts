@@ -2,9 +2,11 @@
 import { homePaths } from '../../engine/home';
 import { chooseProvider } from '../../engine/runtime/executionProviders';
 import { engineInfo } from '../../engine/system';
+import { homeOption, jsonOption, type Command } from '../command';
+import { resolveHome } from '../../engine/home';
 import { formatBytes, type Io } from '../output';
 
-export async function infoCommand(io: Io, options: { home: string; json: boolean }): Promise<void> {
+async function runInfo(io: Io, options: { home: string; json: boolean }): Promise<void> {
   const info = await engineInfo(homePaths(options.home).state);
   const choice = chooseProvider(info.executionProviders);
   if (options.json) {
@@ -22,3 +24,11 @@ export async function infoCommand(io: Io, options: { home: string; json: boolean
   ];
   io.out(`${lines.join('\n')}\n`);
 }
+
+export const infoCommand: Command = {
+  usage: 'omnidesk info [--json] [--home DIR]',
+  summary: 'Show ONNX Runtime, the execution providers that work on this machine and the one chosen',
+  options: { ...homeOption, ...jsonOption },
+  positionals: 0,
+  run: (io, values) => runInfo(io, { home: resolveHome(values.home as string | undefined), json: values.json === true }),
+};

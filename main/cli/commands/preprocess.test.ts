@@ -123,6 +123,6 @@ describe('omnidesk preprocess', () => {
   it('names what a directory lacks', async () => {
     const { code, err } = await run('preprocess', tempDir(), '--text', 'hi', '--dump', tempDir());
     expect(code).toBe(1);
-    expect(err).toMatch(/BUNDLE_CORRUPT: .*: not a Qwen3-Omni checkpoint or bundle, missing config.json, preprocessor_config.json/);
+    expect(err).toMatch(/CHECKPOINT_INVALID: .*: not a Qwen3-Omni checkpoint or bundle, missing config.json, preprocessor_config.json/);
   });
 });

@@ -8,6 +8,7 @@ import { npyArray, writeNpy, type NpyArray } from '../../engine/runtime/npy';
 import { Qwen3OmniProcessor, type ProcessorOutput, type TurnInput } from '../../engine/processor/processor';
 import type { FrameBounds } from '../../engine/processor/vision/frameSize';
 import { QWEN3_OMNI_VIDEO_BOUNDS } from '../../engine/processor/vision/videoProcessor';
+import type { Command } from '../command';
 import { UsageError, type Io } from '../output';
 
 export interface PreprocessOptions {
@@ -86,7 +87,7 @@ export function dumpArrays(output: ProcessorOutput): Partial<Record<DumpName, Np
   };
 }
 
-export async function preprocessCommand(io: Io, options: PreprocessOptions): Promise<void> {
+async function runPreprocess(io: Io, options: PreprocessOptions): Promise<void> {
   if (!options.inputs.some((input) => input.kind !== 'system')) {
     throw new UsageError('preprocess: give at least one of --text, --audio, --image or --video');
   }
@@ -134,3 +135,33 @@ function summary(processor: Qwen3OmniProcessor, output: ProcessorOutput, files: 
     '',
   ].join('\n');
 }
+
+export const preprocessCommand: Command = {
+  usage: 'omnidesk preprocess <checkpoint-or-bundle-dir> [inputs] --dump DIR',
+  summary:
+    'Run only the processor on one user turn and write its tensors as .npy files; inputs, repeatable and kept in order: ' +
+    '--audio/--image/--video FILE, --text/--system TEXT, --use-audio-in-video; video frame bounds: --video-min/max-pixels N',
+  options: {
+    audio: { type: 'string', multiple: true },
+    image: { type: 'string', multiple: true },
+    video: { type: 'string', multiple: true },
+    text: { type: 'string', multiple: true },
+    system: { type: 'string', multiple: true },
+    'use-audio-in-video': { type: 'boolean', default: false },
+    'video-min-pixels': { type: 'string' },
+    'video-max-pixels': { type: 'string' },
+    dump: { type: 'string' },
+  },
+  positionals: 1,
+  run: (io, values, [dir], tokens) => {
+    if (dir === undefined) throw new UsageError('preprocess: give the checkpoint or bundle directory');
+    if (typeof values.dump !== 'string') throw new UsageError('preprocess: --dump DIR is required');
+    return runPreprocess(io, {
+      dir,
+      dump: values.dump,
+      inputs: turnInputs(tokens),
+      useAudioInVideo: values['use-audio-in-video'] === true,
+      videoBounds: videoBounds(values['video-min-pixels'], values['video-max-pixels']),
+    });
+  },
+};

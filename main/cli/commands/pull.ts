@@ -8,6 +8,7 @@ import { homePaths, resolveHome } from '../../engine/home';
 import { bundledCatalog, findEntry } from '../../models/catalog/catalog';
 import { VARIANTS, type Catalog, type VariantName } from '../../models/catalog/schema';
 import { buildVariant, type BundleBuilder } from '../../models/build/postDownload';
+import { onnxBundleBuilder } from '../../models/build/onnxBuilder';
 import type { DownloadProgress } from '../../models/download/downloadJob';
 import { ModelError } from '../../models/errors';
 import { fitAll } from '../../models/fit/estimate';
@@ -16,6 +17,8 @@ import { hfCacheDirs } from '../../models/hfCache/locate';
 import { offlineFromEnv, resolveEndpoint } from '../../models/hub/endpoint';
 import { ModelPull, type PullEvent, type PullOptions } from '../../models/pull';
 import { EnvTokenStore } from '../../models/token/tokenStore';
+import type { Command } from '../command';
+import { formatDuration, ProgressLine } from '../progressLine';
 import { formatBytes, UsageError, type Io } from '../output';
 
 export const PULL_USAGE =
@@ -42,7 +45,7 @@ export interface PullCommandOptions {
   keepCheckpoint: boolean;
   offline: boolean;
   bytesPerSecond?: number;
-  /** The ONNX builder, once it exists; without it the build step says so and the checkpoint stays installed. */
+  /** Builds the variant after the download; the ONNX bundle builder unless a test plugs in another. */
   builder?: BundleBuilder;
   /** Injected by tests; the defaults are the real ones. */
   env?: NodeJS.ProcessEnv;
@@ -78,42 +81,11 @@ export function pullCommandOptions(values: Record<string, unknown>, positionals:
   };
 }
 
-const duration = (seconds: number) =>
-  seconds >= 3600 ? `${Math.floor(seconds / 3600)}h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(seconds / 60)}m ${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
-
 function downloadLine(p: DownloadProgress): string {
   const fraction = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : 1;
   const filled = Math.round(fraction * 20);
-  const eta = p.bytesDone >= p.bytesTotal ? 'done' : p.etaSeconds === undefined ? 'stalled' : `ETA ${duration(p.etaSeconds)}`;
+  const eta = p.bytesDone >= p.bytesTotal ? 'done' : p.etaSeconds === undefined ? 'stalled' : `ETA ${formatDuration(p.etaSeconds)}`;
   return `Downloading ${(fraction * 100).toFixed(1).padStart(5)}% [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}  ${formatBytes(p.bytesPerSecond)}/s  ${eta}`;
-}
-
-/** One line on stderr: redrawn in place on a terminal (at most 10 times a second), a plain line every 5 s otherwise. */
-class ProgressLine {
-  private last = 0;
-  private lastText = '';
-  private shown = false;
-
-  constructor(
-    private readonly io: Io,
-    private readonly tty: boolean,
-  ) {}
-
-  show(text: string, force = false): void {
-    const now = performance.now();
-    if (!force && now - this.last < (this.tty ? 100 : 5_000)) return;
-    if (!this.tty && text === this.lastText) return;
-    this.last = now;
-    this.lastText = text;
-    this.io.err(this.tty ? `\r\x1b[2K${text}` : `${text}\n`);
-    this.shown = this.tty;
-  }
-
-  /** Ends the redrawn line so the next message starts on its own line. */
-  end(): void {
-    if (this.shown) this.io.err('\n');
-    this.shown = false;
-  }
 }
 
 function eventLine(event: PullEvent): { text: string; force: boolean } {
@@ -144,7 +116,7 @@ function printFit(io: Io, options: PullCommandOptions, catalog: Catalog, machine
   }
 }
 
-export async function pullCommand(io: Io, options: PullCommandOptions): Promise<void> {
+export async function runPull(io: Io, options: PullCommandOptions): Promise<void> {
   const env = options.env ?? process.env;
   const catalog = options.catalog ?? bundledCatalog();
   const entry = findEntry(catalog, options.repo);
@@ -187,12 +159,8 @@ export async function pullCommand(io: Io, options: PullCommandOptions): Promise<
   );
   io.out(`${result.checkpointDir}\n`);
   if (!options.build) return;
-  if (!options.builder) {
-    io.err(`Build: the ONNX builder is not part of this version yet; the checkpoint stays installed (use --no-build to skip this step).\n`);
-    return;
-  }
   const built = await buildVariant({
-    builder: options.builder,
+    builder: options.builder ?? onnxBundleBuilder,
     checkpointDir: result.checkpointDir,
     variant: options.variant,
     keepCheckpoint: options.keepCheckpoint,
@@ -200,3 +168,11 @@ export async function pullCommand(io: Io, options: PullCommandOptions): Promise<
   }).finally(() => line.end());
   io.out(`${built.bundleDir}\n`);
 }
+
+export const pullCommand: Command = {
+  usage: PULL_USAGE,
+  summary: 'Download a model from the Hugging Face Hub (fit estimate first; resumable, verified), then build a variant',
+  options: pullOptions,
+  positionals: 1,
+  run: (io, values, positionals) => runPull(io, pullCommandOptions(values, positionals)),
+};

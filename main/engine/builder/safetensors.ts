@@ -28,7 +28,7 @@ export interface TensorInfo {
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 const corrupt = (file: string, problem: string) =>
-  new OmniError('BUNDLE_CORRUPT', `${file}: ${problem}`, 'Download the checkpoint again; the file is damaged or incomplete.');
+  new OmniError('CHECKPOINT_INVALID', `${file}: ${problem}`, 'Download the checkpoint again; the file is damaged or incomplete.');
 
 export async function readSafetensorsHeader(file: string): Promise<TensorInfo[]> {
   const handle = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
@@ -161,7 +161,7 @@ export function toFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, name: stri
       for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
       return out;
     default:
-      throw new OmniError('BUNDLE_CORRUPT', `tensor ${name}: ${dtype} is not a float type`);
+      throw new OmniError('CHECKPOINT_INVALID', `tensor ${name}: ${dtype} is not a float type`);
   }
 }
 

@@ -19,11 +19,11 @@ export class WeightReader {
   info(name: string, shape?: number[]): TensorInfo {
     const info = this.tensors.get(name);
     if (!info) {
-      throw new OmniError('BUNDLE_CORRUPT', `checkpoint has no tensor ${name}`, 'The snapshot is incomplete or not a Qwen3-Omni checkpoint.');
+      throw new OmniError('CHECKPOINT_INVALID', `checkpoint has no tensor ${name}`, 'The snapshot is incomplete or not a Qwen3-Omni checkpoint.');
     }
     if (shape && (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i]))) {
       throw new OmniError(
-        'BUNDLE_CORRUPT',
+        'CHECKPOINT_INVALID',
         `tensor ${name} has shape [${info.shape.join(', ')}] but config.json implies [${shape.join(', ')}]`,
         'config.json and the safetensors shards come from different models.',
       );

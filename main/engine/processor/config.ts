@@ -202,7 +202,7 @@ export function checkCheckpointFiles(dir: string): void {
   }
   if (missing.length > 0) {
     throw new OmniError(
-      'BUNDLE_CORRUPT',
+      'CHECKPOINT_INVALID',
       `${dir}: not a Qwen3-Omni checkpoint or bundle, missing ${missing.join(', ')}`,
       'Copy the tokenizer and preprocessor files of the Hugging Face snapshot into this directory unchanged.',
     );
@@ -238,5 +238,5 @@ export function validate<S extends z.ZodType>(schema: S, json: unknown, file: st
 }
 
 function invalid(file: string, problem: string): OmniError {
-  return new OmniError('BUNDLE_CORRUPT', `${file}: ${problem}`, 'Compare the file with the Hugging Face snapshot it came from.');
+  return new OmniError('CHECKPOINT_INVALID', `${file}: ${problem}`, 'Compare the file with the Hugging Face snapshot it came from.');
 }

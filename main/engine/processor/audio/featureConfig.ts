@@ -22,7 +22,7 @@ export function audioFeatureConfig(
   source: Record<string, unknown> | AudioFeatureConfig,
   file = 'preprocessor_config.json',
 ): AudioFeatureConfig {
-  const fail = (problem: string) => new OmniError('BUNDLE_CORRUPT', `${file}: ${problem}`);
+  const fail = (problem: string) => new OmniError('CHECKPOINT_INVALID', `${file}: ${problem}`);
   const checkDither = (dither: unknown) => {
     if (dither !== undefined && dither !== 0) throw fail(`"dither" ${JSON.stringify(dither)} is not supported (only 0)`);
   };

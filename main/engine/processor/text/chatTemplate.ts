@@ -34,7 +34,7 @@ export function loadChatTemplateSource(dir: string, tokenizerConfig: TokenizerCo
   if (existsSync(legacy)) {
     const json = readJsonFile(legacy) as { chat_template?: unknown };
     if (typeof json.chat_template !== 'string') {
-      throw new OmniError('BUNDLE_CORRUPT', `${legacy}: chat_template: expected a string`);
+      throw new OmniError('CHECKPOINT_INVALID', `${legacy}: chat_template: expected a string`);
     }
     return json.chat_template;
   }
@@ -45,7 +45,7 @@ export function loadChatTemplateSource(dir: string, tokenizerConfig: TokenizerCo
   const named = fromTokenizer?.find((t) => t.name === 'default');
   if (named) return named.template;
   throw new OmniError(
-    'BUNDLE_CORRUPT',
+    'CHECKPOINT_INVALID',
     `${dir}: no chat template (looked for chat_template.json, chat_template.jinja and tokenizer_config.json chat_template)`,
   );
 }

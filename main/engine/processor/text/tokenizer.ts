@@ -100,7 +100,7 @@ export class TextTokenizer {
   /** The id of a token that must exist (special and media tokens). */
   tokenId(token: string): number {
     const id = this.tokenizer.token_to_id(token);
-    if (id === undefined) throw new OmniError('BUNDLE_CORRUPT', `tokenizer: no token "${token}" in the vocabulary`);
+    if (id === undefined) throw new OmniError('CHECKPOINT_INVALID', `tokenizer: no token "${token}" in the vocabulary`);
     return id;
   }
 }

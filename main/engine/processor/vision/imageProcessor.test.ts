@@ -92,7 +92,7 @@ describe('processImage', () => {
   it('rejects preprocessor settings it would silently get wrong, naming the field', async () => {
     const image = path.join(fixtures, 'processor', 'scene_64x32.png');
     await expect(processImage(image, { ...qwen3Omni, resample: 2 })).rejects.toMatchObject({
-      code: 'BUNDLE_CORRUPT',
+      code: 'CHECKPOINT_INVALID',
       message: 'preprocessor_config.json: resample 2 is not supported (only 3, bicubic)',
     });
     await expect(processImage(image, { ...qwen3Omni, imageStd: [0.5, 0, 0.5] })).rejects.toThrow(/image_std must not contain 0/);

@@ -50,5 +50,5 @@ export function visionSettings(config: ImageProcessorConfig): VisionSettings {
 }
 
 function invalid(problem: string): OmniError {
-  return new OmniError('BUNDLE_CORRUPT', `preprocessor_config.json: ${problem}`);
+  return new OmniError('CHECKPOINT_INVALID', `preprocessor_config.json: ${problem}`);
 }
