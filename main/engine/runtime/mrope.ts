@@ -16,6 +16,11 @@ export interface RotaryTables {
 
 const f32 = Math.fround;
 
+/** transformers' `inv_freq = 1 / θ^(2k/D)`, k = 0 … D/2 − 1, rounded to float32 as torch computes it. */
+export function ropeInverseFrequencies(headDim: number, theta: number): Float32Array {
+  return Float32Array.from({ length: headDim / 2 }, (_, k) => f32(1 / f32(theta ** f32((2 * k) / headDim))));
+}
+
 /** `positionIds` is `[3, S]` row-major (T, H, W rows), as `ropeIndex` returns it. */
 export function mropeCosSin(positionIds: ArrayLike<number>, headDim: number, theta: number, section: readonly number[]): RotaryTables {
   const half = headDim / 2;
@@ -25,7 +30,7 @@ export function mropeCosSin(positionIds: ArrayLike<number>, headDim: number, the
   if (positionIds.length % 3 !== 0) throw new Error(`mropeCosSin: ${positionIds.length} position ids are not 3 rows`);
   const S = positionIds.length / 3;
   const axis = Array.from({ length: half }, (_, k) => (k % 3 === 1 && k < 3 * section[1] ? 1 : k % 3 === 2 && k < 3 * section[2] ? 2 : 0));
-  const invFreq = Array.from({ length: half }, (_, k) => f32(1 / f32(theta ** f32((2 * k) / headDim))));
+  const invFreq = ropeInverseFrequencies(headDim, theta);
   const cos = new Float32Array(S * half);
   const sin = new Float32Array(S * half);
   for (let s = 0; s < S; s++) {

@@ -1,54 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadGoldenCase, TINY_CHECKPOINT_DIR } from '../../testing/fixtures';
 import { compareArrays } from '../../testing/parity';
 import { mropeCosSin } from '../../runtime/mrope';
 import { readOmniConfig, type ThinkerConfig } from '../config';
-import { qmoeBlockSize } from '../moe';
-import { ExternalDataWriter } from '../onnx/externalData';
-import { GraphBuilder } from '../onnx/graph';
-import { dequantizeInt4, quantizeInt4 } from '../quantize';
 import { openCheckpoint } from '../safetensors';
+import { buildGraphSession } from '../testing/buildGraph';
+import { DequantisedWeights } from '../testing/dequantisedWeights';
 import { WeightReader } from '../weights';
 import { kvName, PAST_PATTERN } from './io';
 import type { Precision } from './layers/context';
 import { makeThinker } from './thinkerDecoder';
 
-/** fp32 weights replaced by exactly what the int4 kernels compute with (router, norms and embeddings untouched). */
-class DequantisedWeights extends WeightReader {
-  constructor(
-    tensors: ConstructorParameters<typeof WeightReader>[0],
-    private readonly config: ThinkerConfig,
-    private readonly blockSize: number,
-    private readonly expertBlockSize: number,
-  ) {
-    super(tensors);
-  }
-
-  override async f32(name: string, shape?: number[]): Promise<Float32Array> {
-    const weight = await super.f32(name, shape);
-    if (!shape || shape.length !== 2 || name.endsWith('.mlp.gate.weight')) return weight;
-    const [N, K] = shape;
-    if (name.includes('.mlp.experts.')) {
-      const moe = this.config.moe!;
-      const block = qmoeBlockSize(this.expertBlockSize, this.config.hiddenSize, moe.intermediateSize) || K;
-      return dequantizeInt4(quantizeInt4(weight, N, K, block, 'qmoe'), N, K, block);
-    }
-    return dequantizeInt4(quantizeInt4(weight, N, K, this.blockSize, 'matmulnbits'), N, K, this.blockSize);
-  }
-}
-
 async function prefill(weights: WeightReader, precision: Precision, config: ThinkerConfig) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-thinker-'));
-  const data = await ExternalDataWriter.create(path.join(dir, 'thinker.onnx.data'));
-  const g = new GraphBuilder('thinker', data);
-  await makeThinker({ g, weights, precision }, config);
-  await data.close();
-  writeFileSync(path.join(dir, 'thinker.onnx'), g.toModel({ producerVersion: 'test' }));
-  const session = await ort.InferenceSession.create(path.join(dir, 'thinker.onnx'), { intraOpNumThreads: 1 });
+  const { session, release } = await buildGraphSession('thinker', weights, precision, (ctx) => makeThinker(ctx, config));
   const golden = loadGoldenCase('text');
   const embeds = golden.array('thinker_inputs_embeds', 'float32');
   const S = embeds.shape[0];
@@ -65,7 +30,7 @@ async function prefill(weights: WeightReader, precision: Precision, config: Thin
     for (const which of ['key', 'value'] as const) feeds[kvName(PAST_PATTERN, layer, which)] = new ort.Tensor('float32', new Float32Array(0), [1, config.numKvHeads, 0, D]);
   }
   const out = await session.run(feeds);
-  await session.release();
+  await release();
   return { logits: out.logits.data as Float32Array, accept: out.accept_hidden_states.data as Float32Array };
 }
 

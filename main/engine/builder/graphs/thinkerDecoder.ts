@@ -13,14 +13,14 @@ import type { ThinkerConfig } from '../config';
 import { DataType, int64Tensor } from '../onnx/graph';
 import { makeAttentionShared } from './layers/attention';
 import type { LayerContext } from './layers/context';
-import { makeDecoderLayer } from './layers/decoderLayer';
+import { lastPosition, makeDecoderStack } from './layers/decoderStack';
 import { makeLinear } from './layers/linear';
-import { materialize, makeRmsNorm, type HiddenState } from './layers/rmsNorm';
-import { BATCH, PAST_SEQUENCE, pastName, presentName, SEQUENCE, TOTAL_SEQUENCE } from './io';
+import { materialize, makeRmsNorm, type HiddenState, type PendingResidual } from './layers/rmsNorm';
+import { BATCH, SEQUENCE, TOTAL_SEQUENCE } from './io';
 
 export async function makeThinker(ctx: LayerContext, config: ThinkerConfig): Promise<void> {
   const { g } = ctx;
-  const { hiddenSize: H, headDim: D, numKvHeads, numLayers, vocabSize: V } = config;
+  const { hiddenSize: H, headDim: D, vocabSize: V } = config;
   const source = 'thinker.model';
   const inputsEmbeds = g.input('inputs_embeds', DataType.FLOAT, [BATCH, SEQUENCE, H]);
   const attentionMask = g.input('attention_mask', DataType.INT64, [BATCH, TOTAL_SEQUENCE]);
@@ -29,13 +29,8 @@ export async function makeThinker(ctx: LayerContext, config: ThinkerConfig): Pro
   const deepstack = config.deepstackLayers > 0 ? g.input('deepstack_embeds', DataType.FLOAT, [config.deepstackLayers, BATCH, SEQUENCE, H]) : null;
   const shared = makeAttentionShared(ctx, attentionMask, ropeCos, ropeSin, D);
 
-  let state: HiddenState = { hidden: inputsEmbeds };
-  for (let layer = 0; layer < numLayers; layer++) {
-    const kv = { pastKey: pastName(layer, 'key'), pastValue: pastName(layer, 'value'), presentKey: presentName(layer, 'key'), presentValue: presentName(layer, 'value') };
-    for (const past of [kv.pastKey, kv.pastValue]) g.input(past, DataType.FLOAT, [BATCH, numKvHeads, PAST_SEQUENCE, D]);
-    for (const present of [kv.presentKey, kv.presentValue]) g.output(present, DataType.FLOAT, [BATCH, numKvHeads, TOTAL_SEQUENCE, D]);
-    const output = await makeDecoderLayer(ctx, layer, config, `${source}.layers.${layer}`, state, shared, kv);
-    state = output;
+  const afterLayer = (layer: number, output: PendingResidual): HiddenState => {
+    let state: HiddenState = output;
     if (config.acceptHiddenLayer !== null && layer === config.acceptHiddenLayer - 1) {
       state = { hidden: materialize(ctx, `/model/layers.${layer}/accept`, output, 'accept_hidden_states') };
       g.output('accept_hidden_states', DataType.FLOAT, [BATCH, SEQUENCE, H]);
@@ -48,17 +43,11 @@ export async function makeThinker(ctx: LayerContext, config: ThinkerConfig): Pro
           ? { hidden: g.node('Add', [state.hidden, feature], {}, { name: `${name}/Add` })[0] }
           : { residual: state.residual, delta: g.node('Add', [state.delta, feature], {}, { name: `${name}/Add` })[0] };
     }
-  }
+    return state;
+  };
+  const state = await makeDecoderStack(ctx, config, source, { hidden: inputsEmbeds }, shared, afterLayer);
 
-  // Only the last position leaves the graph (a long prefill's full logits would be gigabytes); norm and lm_head
-  // are per-position, so slicing first is exact.
-  const slice = (x: string, name: string) =>
-    g.node('Slice', [x, g.constant(int64Tensor([-1])), g.constant(int64Tensor([Number.MAX_SAFE_INTEGER])), g.constant(int64Tensor([1]))], {}, { name })[0];
-  const last: HiddenState =
-    'hidden' in state
-      ? { hidden: slice(state.hidden, '/model/final_norm/hidden/Slice') }
-      : { residual: slice(state.residual, '/model/final_norm/residual/Slice'), delta: slice(state.delta, '/model/final_norm/delta/Slice') };
-  const { normed } = await makeRmsNorm(ctx, '/model/norm', last, `${source}.norm.weight`, H, config.rmsNormEps);
+  const { normed } = await makeRmsNorm(ctx, '/model/norm', lastPosition(ctx, state), `${source}.norm.weight`, H, config.rmsNormEps);
   const lmHead = config.tieWordEmbeddings ? `${source}.embed_tokens.weight` : 'thinker.lm_head.weight';
   await makeLinear(ctx, '/lm_head', normed, lmHead, V, H, { output: 'logits' });
   g.output('logits', DataType.FLOAT, [BATCH, 1, V]);

@@ -1,0 +1,33 @@
+/**
+ * Test helper: a WeightReader whose fp32 matrices are replaced by exactly what the int4 kernels compute with
+ * (MatMulNBits blocks for linears, QMoE blocks or rows for experts). An fp32 graph built over it must equal the int4
+ * graph run with `accuracy_level` 0, which pins the quantised layouts without any tolerance for rounding. Routers and
+ * the shared-expert gate stay fp32 in int4 graphs too (linear.ts `fp32`), and so here.
+ */
+import type { DecoderConfig } from '../config';
+import { qmoeBlockSize } from '../moe';
+import { dequantizeInt4, quantizeInt4 } from '../quantize';
+import { WeightReader } from '../weights';
+
+export class DequantisedWeights extends WeightReader {
+  constructor(
+    tensors: ConstructorParameters<typeof WeightReader>[0],
+    private readonly config: DecoderConfig,
+    private readonly blockSize: number,
+    private readonly expertBlockSize: number,
+  ) {
+    super(tensors);
+  }
+
+  override async f32(name: string, shape?: number[]): Promise<Float32Array> {
+    const weight = await super.f32(name, shape);
+    if (!shape || shape.length !== 2 || name.endsWith('.mlp.gate.weight') || name.endsWith('.shared_expert_gate.weight')) return weight;
+    const [N, K] = shape;
+    if (name.includes('.mlp.experts.')) {
+      const moe = this.config.moe!;
+      const block = qmoeBlockSize(this.expertBlockSize, this.config.hiddenSize, moe.intermediateSize) || K;
+      return dequantizeInt4(quantizeInt4(weight, N, K, block, 'qmoe'), N, K, block);
+    }
+    return dequantizeInt4(quantizeInt4(weight, N, K, this.blockSize, 'matmulnbits'), N, K, this.blockSize);
+  }
+}
