@@ -11,19 +11,28 @@ import { BATCH, SEQUENCE } from './io';
 
 const TABLE_TYPES: Partial<Record<SafetensorsDtype, DataTypeId>> = { F32: DataType.FLOAT, F16: DataType.FLOAT16, BF16: DataType.BFLOAT16 };
 
+/** The ONNX type that stores a checkpoint embedding table as is. */
+export function tableDataType(source: string, dtype: SafetensorsDtype): DataTypeId {
+  const dataType = TABLE_TYPES[dtype];
+  if (dataType === undefined) throw new OmniError('CHECKPOINT_INVALID', `tensor ${source}: ${dtype} is not a float type`);
+  return dataType;
+}
+
+/** Rows `ids` of `table`, widened to fp32 when stored narrower; `name` is the node path. */
+export function gatherRows(ctx: LayerContext, name: string, table: string, dataType: DataTypeId, ids: string, output?: string): string {
+  const { g } = ctx;
+  const outputs = output ? [output] : undefined;
+  if (dataType === DataType.FLOAT) return g.node('Gather', [table, ids], { axis: 0 }, { name: `${name}/Gather`, outputs })[0];
+  const [rows] = g.node('Gather', [table, ids], { axis: 0 }, { name: `${name}/Gather` });
+  return g.node('Cast', [rows], { to: DataType.FLOAT }, { name: `${name}/Cast`, outputs })[0];
+}
+
 export async function makeEmbedTokens(ctx: LayerContext, source: string, vocabSize: number, hiddenSize: number): Promise<void> {
   const { g } = ctx;
   const { info, bytes } = await ctx.weights.bytes(source, [vocabSize, hiddenSize]);
-  const dataType = TABLE_TYPES[info.dtype];
-  if (dataType === undefined) throw new OmniError('BUNDLE_CORRUPT', `tensor ${source}: ${info.dtype} is not a float type`);
+  const dataType = tableDataType(source, info.dtype);
   const table = await g.initializer('model.embed_tokens.weight', { dataType, dims: [vocabSize, hiddenSize], bytes });
   const ids = g.input('input_ids', DataType.INT64, [BATCH, SEQUENCE]);
-  const output = 'inputs_embeds';
-  if (dataType === DataType.FLOAT) {
-    g.node('Gather', [table, ids], { axis: 0 }, { name: '/model/embed_tokens/Gather', outputs: [output] });
-  } else {
-    const [rows] = g.node('Gather', [table, ids], { axis: 0 }, { name: '/model/embed_tokens/Gather' });
-    g.node('Cast', [rows], { to: DataType.FLOAT }, { name: '/model/embed_tokens/Cast', outputs: [output] });
-  }
-  g.output(output, DataType.FLOAT, [BATCH, SEQUENCE, hiddenSize]);
+  gatherRows(ctx, '/model/embed_tokens', table, dataType, ids, 'inputs_embeds');
+  g.output('inputs_embeds', DataType.FLOAT, [BATCH, SEQUENCE, hiddenSize]);
 }

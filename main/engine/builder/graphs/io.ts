@@ -11,3 +11,10 @@ export const PRESENT_PATTERN = 'present.%d.%s';
 export const kvName = (pattern: string, layer: number, which: 'key' | 'value') => pattern.replace('%d', String(layer)).replace('%s', which);
 export const pastName = (layer: number, which: 'key' | 'value') => kvName(PAST_PATTERN, layer, which);
 export const presentName = (layer: number, which: 'key' | 'value') => kvName(PRESENT_PATTERN, layer, which);
+
+/** Talker side: talker_proj rows (text and hidden independently), codec_embed groups, Code2Wav frames and samples. */
+export const TEXT_ROWS = 'text_rows';
+export const HIDDEN_ROWS = 'hidden_rows';
+export const CODE_GROUPS = 'code_groups';
+export const CODEC_FRAMES = 'codec_frames';
+export const WAVEFORM_SAMPLES = 'waveform_samples';

@@ -1,8 +1,9 @@
 /**
- * Qwen3 self-attention: q/k/v projections, RMSNorm per q/k head, rotary from host-computed cos/sin, causal GQA with
- * a growing KV cache, o projection. The rotation uses com.microsoft RotaryEmbedding with the per-token caches
- * flattened to `[B·S, D/2]` and position ids `0…B·S−1` (ORT-GenAI's Qwen-VL trick), so any M-RoPE position
- * pattern works without the graph knowing about M-RoPE; GQA then runs with `do_rotary=0`.
+ * Qwen3 self-attention: q/k/v projections, RMSNorm per q/k head (optional: Code2Wav has none), rotary from given
+ * cos/sin tables, causal GQA with a growing KV cache (or none) and an optional sliding window, o projection. The
+ * rotation uses com.microsoft RotaryEmbedding with the per-token caches flattened to `[B·S, D/2]` and position ids
+ * `0…B·S−1` (ORT-GenAI's Qwen-VL trick), so any M-RoPE position pattern works without the graph knowing about
+ * M-RoPE; GQA then runs with `do_rotary=0`.
  */
 import { DataType, int64Tensor } from '../../onnx/graph';
 import type { LayerContext } from './context';
@@ -30,10 +31,18 @@ export interface AttentionShared {
 }
 
 export interface KvNames {
+  /** '' = no cache input (a stateless graph). */
   pastKey: string;
   pastValue: string;
   presentKey: string;
   presentValue: string;
+}
+
+export interface AttentionOptions {
+  /** Per-head RMSNorm of q and k before rotary (Qwen3 layers; Code2Wav has none). Default true. */
+  qkNorm?: boolean;
+  /** Keys a query sees: itself and the `slidingWindow − 1` before it (transformers' sliding mask). Default: all. */
+  slidingWindow?: number;
 }
 
 /** `attentionMask` int64 [B, T]; `ropeCos`/`ropeSin` [B, S, D/2]. */
@@ -70,18 +79,23 @@ export async function makeAttention(
   input: string,
   shared: AttentionShared,
   kv: KvNames,
+  options: AttentionOptions = {},
 ): Promise<string> {
   const { g } = ctx;
   const { hiddenSize: H, numHeads, numKvHeads, headDim: D, rmsNormEps } = dims;
+  const { qkNorm = true, slidingWindow } = options;
   const q = await makeLinear(ctx, `${name}/q_proj`, input, `${source}.q_proj.weight`, numHeads * D, H);
   const k = await makeLinear(ctx, `${name}/k_proj`, input, `${source}.k_proj.weight`, numKvHeads * D, H);
   const v = await makeLinear(ctx, `${name}/v_proj`, input, `${source}.v_proj.weight`, numKvHeads * D, H);
 
   // Per-head RMSNorm before rotary (HF order): [B, S, N·D] → [B, S, N, D] → norm over D → back.
-  const rotated = async (x: string, which: 'q' | 'k', heads: number) => {
+  const normed = async (x: string, which: 'q' | 'k', heads: number) => {
     const [split] = g.node('Reshape', [x, g.constant(int64Tensor([0, 0, heads, D]))], {}, { name: `${name}/${which}_norm/Reshape` });
-    const { normed } = await makeRmsNorm(ctx, `${name}/${which}_norm`, { hidden: split }, `${source}.${which}_norm.weight`, D, rmsNormEps);
-    const [merged] = g.node('Reshape', [normed, g.constant(int64Tensor([0, 0, heads * D]))], {}, { name: `${name}/${which}_norm/Reshape_1` });
+    const norm = await makeRmsNorm(ctx, `${name}/${which}_norm`, { hidden: split }, `${source}.${which}_norm.weight`, D, rmsNormEps);
+    return g.node('Reshape', [norm.normed, g.constant(int64Tensor([0, 0, heads * D]))], {}, { name: `${name}/${which}_norm/Reshape_1` })[0];
+  };
+  const rotated = async (x: string, which: 'q' | 'k', heads: number) => {
+    const merged = qkNorm ? await normed(x, which, heads) : x;
     return g.node('RotaryEmbedding', [merged, shared.rotaryPositionIds, shared.cosCache, shared.sinCache], { interleaved: 0, num_heads: heads }, {
       name: `${name}/${which}_rotary/RotaryEmbedding`,
       domain: 'com.microsoft',
@@ -92,7 +106,15 @@ export async function makeAttention(
   const [attended] = g.node(
     'GroupQueryAttention',
     [qr, kr, v, kv.pastKey, kv.pastValue, shared.seqlensK, shared.totalSequenceLength],
-    { num_heads: numHeads, kv_num_heads: numKvHeads, scale: { float: 1 / Math.sqrt(D) }, do_rotary: 0 },
+    {
+      num_heads: numHeads,
+      kv_num_heads: numKvHeads,
+      scale: { float: 1 / Math.sqrt(D) },
+      do_rotary: 0,
+      // Same count as transformers' window, the query's own key included (72 → keys q−71…q): the 80-frame Code2Wav
+      // golden fails with 71.
+      ...(slidingWindow !== undefined ? { local_window_size: slidingWindow } : {}),
+    },
     { name: `${name}/GroupQueryAttention`, domain: 'com.microsoft', outputs: [`${name}/GroupQueryAttention/output_0`, kv.presentKey, kv.presentValue] },
   );
   return makeLinear(ctx, `${name}/o_proj`, attended, `${source}.o_proj.weight`, H, numHeads * D);

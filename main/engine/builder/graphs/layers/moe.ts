@@ -4,13 +4,14 @@
  * (`normalize_routing_weights` = HF `norm_topk_prob`), and compute the fused SwiGLU as `g·σ(α·g)·(u + β)` with
  * gate/up interleaved (gate at even rows) and g clamped at `swiglu_limit`. With α = 1, β = 0 and no limit this is
  * exactly HF's `silu(gate) ⊙ up`; `moe.test.ts` checks it against a TS reference with gates far beyond GPT-OSS's
- * clamp of 7.
+ * clamp of 7. A shared expert (the talker's), when configured, is added to the routed output.
  */
 import { DataType, floatTensor, int64Tensor } from '../../onnx/graph';
 import type { MoeConfig } from '../../config';
 import { qmoeBlockSize, readExperts, stackExperts, stackExpertsInt4 } from '../../moe';
 import { weightName, type LayerContext } from './context';
 import { makeLinear } from './linear';
+import { makeSharedExpert } from './sharedExpert';
 
 /** SiLU(g)·u: the GPT-OSS-style knobs set to the identity. */
 const QWEN_SWIGLU = { activation_alpha: { float: 1 }, activation_beta: { float: 0 }, swiglu_limit: { float: Infinity } };
@@ -53,5 +54,8 @@ export async function makeMoe(ctx: LayerContext, name: string, source: string, m
     });
   }
   const [shape] = g.node('Shape', [input], {}, { name: `${name}/Shape` });
-  return g.node('Reshape', [mixed, shape], {}, { name: `${name}/Reshape_1` })[0];
+  const [routed] = g.node('Reshape', [mixed, shape], {}, { name: `${name}/Reshape_1` });
+  if (moe.sharedExpertIntermediateSize === 0) return routed;
+  const shared = await makeSharedExpert(ctx, name, source, H, moe.sharedExpertIntermediateSize, input);
+  return g.node('Add', [routed, shared], {}, { name: `${name}/Add` })[0];
 }
