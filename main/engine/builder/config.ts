@@ -12,17 +12,17 @@ import { validate } from '../processor/config';
 export const SUPPORTED_ARCHITECTURES = ['Qwen3OmniMoeForConditionalGeneration'];
 
 /** "missing (expected …)" for an absent key, as the processor's config errors say. */
-const expected = (kind: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? `missing (expected ${kind})` : `expected ${kind}`) });
-const count = z.int(expected('a positive integer')).positive({ error: 'expected a positive integer' });
+export const expected = (kind: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? `missing (expected ${kind})` : `expected ${kind}`) });
+export const count = z.int(expected('a positive integer')).positive({ error: 'expected a positive integer' });
 const index = z.int(expected('a non-negative integer')).nonnegative({ error: 'expected a non-negative integer' });
-const positive = z.number(expected('a positive number')).positive({ error: 'expected a positive number' });
+export const positive = z.number(expected('a positive number')).positive({ error: 'expected a positive number' });
 const flag = z.boolean(expected('a boolean'));
-const obj = <T extends z.ZodRawShape>(shape: T) => z.object(shape, expected('an object'));
+export const obj = <T extends z.ZodRawShape>(shape: T) => z.object(shape, expected('an object'));
 
 /** transformers 5 writes `rope_parameters`; checkpoints saved by 4.x carry `rope_theta` + `rope_scaling`. */
-const ropeBlock = obj({ rope_theta: positive.optional(), mrope_section: z.array(count).optional() });
+export const ropeBlock = obj({ rope_theta: positive.optional(), mrope_section: z.array(count).optional() });
 
-const textConfigSchema = obj({
+export const textConfigSchema = obj({
   vocab_size: count,
   hidden_size: count,
   num_hidden_layers: count,
@@ -59,7 +59,10 @@ const omniConfigSchema = obj({
 
 export interface RopeConfig {
   theta: number;
-  /** Frequencies per T/H/W axis (interleaved M-RoPE, qwen3-omni.md §7.3); sums to headDim / 2. */
+  /**
+   * Frequencies per T/H/W axis (interleaved M-RoPE, qwen3-omni.md §7.3); sums to headDim / 2. Plain 1-D RoPE (the
+   * code predictor's) is `[headDim / 2, 0, 0]`: every frequency reads the one position row.
+   */
   mropeSection: number[];
 }
 
@@ -112,15 +115,17 @@ export function isMoeLayer(config: DecoderConfig, layer: number): boolean {
 }
 
 /** Same wording as `validate`'s errors: file, field, problem. */
-function invalid(source: string, field: string, problem: string): OmniError {
+export function invalid(source: string, field: string, problem: string): OmniError {
   return new OmniError('BUNDLE_CORRUPT', `${source}: ${field}: ${problem}`, 'Compare the file with the Hugging Face snapshot it came from.');
 }
 
-function decoderConfig(
+/** `rope`: 'mrope' needs `mrope_section`; 'default' is 1-D RoPE (transformers' `rope_type: default` without sections). */
+export function decoderConfig(
   text: z.infer<typeof textConfigSchema>,
   field: string,
   source: string,
   tieWordEmbeddings: boolean,
+  rope: 'mrope' | 'default' = 'mrope',
 ): DecoderConfig {
   const headDim = text.head_dim ?? text.hidden_size / text.num_attention_heads;
   if (!Number.isInteger(headDim) || headDim % 2 !== 0) {
@@ -131,7 +136,7 @@ function decoderConfig(
   }
   const theta = text.rope_parameters?.rope_theta ?? text.rope_theta;
   if (theta === undefined) throw invalid(source, `${field}.rope_parameters.rope_theta`, 'missing (expected a positive number; or rope_theta)');
-  const mropeSection = text.rope_parameters?.mrope_section ?? text.rope_scaling?.mrope_section;
+  const mropeSection = rope === 'default' ? [headDim / 2, 0, 0] : (text.rope_parameters?.mrope_section ?? text.rope_scaling?.mrope_section);
   if (!mropeSection) throw invalid(source, `${field}.rope_parameters.mrope_section`, 'missing (expected 3 frequency counts; or rope_scaling.mrope_section)');
   if (mropeSection.length !== 3 || mropeSection.reduce((a, b) => a + b, 0) !== headDim / 2) {
     throw invalid(source, `${field}.rope_parameters.mrope_section`, `[${mropeSection.join(', ')}] must have 3 entries summing to head_dim / 2 = ${headDim / 2}`);
@@ -206,16 +211,20 @@ export function parseOmniConfig(json: unknown, source = 'config.json'): OmniConf
   };
 }
 
-export async function readOmniConfig(checkpointDir: string): Promise<OmniConfig> {
+/** The checkpoint's parsed config.json and its path (for error messages). */
+export async function readConfigJson(checkpointDir: string): Promise<{ json: unknown; file: string }> {
   const file = path.join(checkpointDir, 'config.json');
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new OmniError('MODEL_NOT_INSTALLED', `${file}: cannot read (${error.code ?? error.message})`, 'Point the builder at a complete Hugging Face snapshot.');
   });
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return { json: JSON.parse(text), file };
   } catch {
     throw new OmniError('BUNDLE_CORRUPT', `${file}: not valid JSON`, 'Download the checkpoint again.');
   }
+}
+
+export async function readOmniConfig(checkpointDir: string): Promise<OmniConfig> {
+  const { json, file } = await readConfigJson(checkpointDir);
   return parseOmniConfig(json, file);
 }
