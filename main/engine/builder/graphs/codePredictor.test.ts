@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goldenCaseNames, loadGoldenCase } from '../../testing/fixtures';
+import { assertClose, assertExact, compareArrays } from '../../testing/parity';
+import { openSpeechGraphs, type SpeechGraphs } from '../testing/speechGraphs';
+
+const USER = 872;
+
+describe('code predictor, codec_embed and talker_proj graphs against transformers, fp32 even in the int4 variant', () => {
+  let graphs: SpeechGraphs;
+  let logitsFigure = '';
+  beforeAll(async () => {
+    // Built as for the int4 variant: these three graphs ignore it (only the talker quantises), so fp32 tolerances hold.
+    graphs = await openSpeechGraphs({ kind: 'int4', blockSize: 32, expertBlockSize: 128, accuracyLevel: 4 });
+  });
+  afterAll(async () => {
+    await graphs.release();
+    console.info(`code predictor logits (text case): ${logitsFigure}`);
+  });
+
+  for (const name of goldenCaseNames()) {
+    it(`${name}: one frame's 15 greedy codes from the oracle's [last hidden, embedding of c0]`, async () => {
+      const golden = loadGoldenCase(name);
+      const H = graphs.config.talker.hiddenSize;
+      const input = golden.array('code_predictor_input', 'float32').data;
+      const frame = Array.from(golden.array('code_predictor_frame', 'int64').data, Number);
+      const { embeds } = await graphs.embedCodes([frame[0]], 0);
+      assertClose('codec_embedding(c0)', input.subarray(H), embeds, { atol: 0 });
+      const { codes, logits } = await graphs.predictFrame(input.subarray(0, H), frame[0]);
+      assertExact('code_predictor_frame', frame, codes);
+      if (Number(golden.array('input_ids', 'int64').data[1]) === USER) {
+        // The prompt opens with a user segment, so the talker's first row is text_projection of the first word.
+        const Ht = graphs.config.talker.thinkerHiddenSize;
+        const { text } = await graphs.project(golden.array('thinker_inputs_embeds', 'float32').data.subarray(0, Ht), new Float32Array(0));
+        assertClose('talker_prefill_embeds[0]', golden.array('talker_prefill_embeds', 'float32').data.subarray(0, H), text, { atol: 1e-5, rtol: 1e-5 });
+      }
+      if (golden.has('code_predictor_logits')) {
+        const expected = golden.array('code_predictor_logits', 'float32').data;
+        const actual = Float32Array.from(logits.flatMap((row) => Array.from(row)));
+        const { stats } = compareArrays('code_predictor_logits', expected, actual);
+        const peak = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        logitsFigure = `max rel error ${(stats.maxAbs / peak).toExponential(2)}, cosine ${stats.cosine.toFixed(9)}`;
+        expect(stats.maxAbs / peak).toBeLessThan(1e-3);
+      }
+    });
+  }
+});
