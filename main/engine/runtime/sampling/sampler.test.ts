@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { argmax, drawFromScores, logitsProcessors, TokenSampler, type SamplingSettings } from './sampler';
+
+const GREEDY: SamplingSettings = { doSample: false, temperature: 1, topK: 50, topP: 1, repetitionPenalty: 1, suppressTokens: [] };
+const SAMPLE: SamplingSettings = { ...GREEDY, doSample: true, topK: 0 };
+
+describe('the processor list transformers builds (qwen3-omni.md §9.5)', () => {
+  it('greedy with no penalty and nothing suppressed: no processors, plain argmax', () => {
+    expect(logitsProcessors({ ...GREEDY, temperature: 0.7, topK: 20, topP: 0.8 })).toHaveLength(0);
+  });
+
+  it("the talker's greedy decoding still applies its penalty, then its suppressed ids", () => {
+    const steps = logitsProcessors({ ...GREEDY, repetitionPenalty: 2, suppressTokens: [0] });
+    const scores = Float32Array.from([9, 4, -1, 3]);
+    for (const step of steps) step(scores, [1, 2]);
+    expect(Array.from(scores)).toEqual([-Infinity, 2, -2, 3]);
+    expect(argmax(scores)).toBe(3);
+  });
+
+  it('sampling: penalty → suppress → temperature → top-k → top-p, each only when it changes something', () => {
+    const settings = { doSample: true, repetitionPenalty: 2, suppressTokens: [4], temperature: 0.5, topK: 3, topP: 0.9 };
+    expect(logitsProcessors(settings)).toHaveLength(5);
+    expect(logitsProcessors({ ...settings, repetitionPenalty: 1, temperature: 1, topK: 0, topP: 1, suppressTokens: [] })).toHaveLength(0);
+    // Penalty: id 0 4 → 2; suppress id 4; T 0.5: [4, 7, 6, 2]; top-3 drops id 3; top-p 0.9 drops id 0 (p ≈ 0.035).
+    const scores = Float32Array.from([4, 3.5, 3, 1, 9]);
+    for (const step of logitsProcessors(settings)) step(scores, [0]);
+    expect(Array.from(scores)).toEqual([-Infinity, 7, 6, -Infinity, -Infinity]);
+  });
+});
+
+describe('greedy choice', () => {
+  it('is the first index of the largest logit (torch.argmax)', () => {
+    expect(argmax([1, 5, 5, 2])).toBe(1);
+    expect(argmax(Float32Array.from([-3, -1, -2]))).toBe(1);
+  });
+});
+
+describe('a draw from the softmax', () => {
+  const scores = Float32Array.from([0.5, 0.25, 0.25].map(Math.log));
+
+  it('is the first id whose cumulative probability exceeds the uniform draw', () => {
+    expect([0, 0.49, 0.51, 0.74, 0.76, 0.999].map((u) => drawFromScores(scores, u))).toEqual([0, 0, 1, 1, 2, 2]);
+  });
+
+  it('never picks a masked id', () => {
+    const masked = Float32Array.from([-Infinity, 0, -Infinity, 0]);
+    expect([0, 0.49, 0.51, 0.999999].map((u) => drawFromScores(masked, u))).toEqual([1, 1, 3, 3]);
+  });
+});
+
+describe('TokenSampler', () => {
+  const logits = Float32Array.from([0.5, 0.25, 0.125, 0.125].map(Math.log));
+
+  it('draws a fixed sequence for a fixed seed', () => {
+    const sampler = new TokenSampler(SAMPLE, 42);
+    expect(Array.from({ length: 12 }, () => sampler.next(logits.slice(), []))).toEqual([0, 0, 1, 1, 2, 1, 2, 0, 1, 1, 0, 0]);
+  });
+
+  it('draws each token about as often as its probability', () => {
+    const sampler = new TokenSampler(SAMPLE, 1);
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 20000; i++) counts[sampler.next(logits.slice(), [])]++;
+    counts.forEach((c, i) => expect(Math.abs(c / 20000 - [0.5, 0.25, 0.125, 0.125][i])).toBeLessThan(0.01));
+  });
+
+  it('is deterministic without a seed when greedy, and applies the penalty to the given history', () => {
+    const sampler = new TokenSampler({ ...GREEDY, repetitionPenalty: 4 });
+    expect(sampler.next(logits.slice(), [])).toBe(0);
+    expect(sampler.next(logits.slice(), [0])).toBe(1);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Choosing the next token as transformers' `generate` does (qwen3-omni.md §9.5): the logits processors it would
+ * build from the settings, in its order — repetition penalty → suppressed ids → temperature → top-k → top-p — then
+ * argmax (greedy) or one draw from the softmax of what is left.
+ */
+import { repetitionPenalty, suppressTokens, temperature, topK, topP, type LogitsProcessor } from './logitsProcessors';
+import { Xoshiro128 } from './rng';
+
+export interface SamplingSettings {
+  doSample: boolean;
+  temperature: number;
+  /** 0 = no top-k step. */
+  topK: number;
+  /** 1 = no top-p step. */
+  topP: number;
+  /** 1 = no penalty. */
+  repetitionPenalty: number;
+  suppressTokens: readonly number[];
+}
+
+/**
+ * The processor list of `_get_logits_processor` for these settings: processors always, warpers only when sampling,
+ * each only when it would change something (penalty ≠ 1, T ≠ 1, k ≠ 0, p < 1), as transformers decides.
+ */
+export function logitsProcessors(settings: SamplingSettings): LogitsProcessor[] {
+  const steps: LogitsProcessor[] = [];
+  if (settings.repetitionPenalty !== 1) steps.push(repetitionPenalty(settings.repetitionPenalty));
+  if (settings.suppressTokens.length > 0) steps.push(suppressTokens(settings.suppressTokens));
+  if (settings.doSample) {
+    if (settings.temperature !== 1) steps.push(temperature(settings.temperature));
+    if (settings.topK !== 0) steps.push(topK(settings.topK));
+    if (settings.topP < 1) steps.push(topP(settings.topP));
+  }
+  return steps;
+}
+
+/** Index of the largest score, the first one on ties (torch.argmax). */
+export function argmax(scores: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
+  return best;
+}
+
+/**
+ * One draw from softmax(scores) by inverse CDF: the first id whose cumulative probability exceeds `uniform`
+ * (in [0, 1)). −∞ scores are never drawn.
+ */
+export function drawFromScores(scores: Float32Array, uniform: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < scores.length; i++) if (scores[i] > max) max = scores[i];
+  if (max === -Infinity) throw new Error('drawFromScores: every token is masked');
+  let total = 0;
+  for (let i = 0; i < scores.length; i++) total += Math.exp(scores[i] - max);
+  const target = uniform * total;
+  let cumulative = 0;
+  let last = -1;
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i] === -Infinity) continue;
+    cumulative += Math.exp(scores[i] - max);
+    last = i;
+    if (cumulative > target) return i;
+  }
+  // Rounding can leave the sum a hair below target when uniform is near 1: the last live token.
+  return last;
+}
+
+/** Next-token choice for one generation: the processor list is built once, the random stream is its own. */
+export class TokenSampler {
+  private readonly steps: LogitsProcessor[];
+  private readonly rng?: Xoshiro128;
+
+  constructor(
+    readonly settings: SamplingSettings,
+    seed: number | bigint = Date.now(),
+  ) {
+    this.steps = logitsProcessors(settings);
+    if (settings.doSample) this.rng = Xoshiro128.fromSeed(seed);
+  }
+
+  /** Rewrites `scores` (the raw logits row) through the processors and returns the chosen id. */
+  next(scores: Float32Array, history: ArrayLike<number>): number {
+    for (const step of this.steps) step(scores, history);
+    return this.rng ? drawFromScores(scores, this.rng.nextFloat()) : argmax(scores);
+  }
+}
