@@ -5,7 +5,9 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadModelConfig } from '../processor/config';
 import { decodePositionIds } from '../processor/ropeIndex';
-import { loadBundle, type LoadedBundle } from '../runtime/bundle';
+import { audioEncoderInputs } from '../omni/audioEncoderInputs';
+import { visionEncoderInputs } from '../omni/visionEncoderInputs';
+import { loadBundle, type IoDescription, type LoadedBundle } from '../runtime/bundle';
 import { mropeCosSin } from '../runtime/mrope';
 import { goldenCaseNames, loadGoldenCase, TINY_CHECKPOINT_DIR, type GoldenCase } from '../testing/fixtures';
 import { assertClose, assertExact, compareArrays } from '../testing/parity';
@@ -108,7 +110,7 @@ describe('buildBundle on the tiny checkpoint', () => {
   });
 
   it('reports progress by checkpoint bytes read, phase by phase, with an ETA', () => {
-    expect([...new Set(progress.map((p) => p.phase))]).toEqual(['embed_tokens', 'thinker', 'files', 'self-check']);
+    expect([...new Set(progress.map((p) => p.phase))]).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker', 'files', 'self-check']);
     const last = progress.at(-1)!;
     expect(last.doneBytes).toBe(last.totalBytes);
     expect(last.etaSeconds).toBe(0);
@@ -118,14 +120,18 @@ describe('buildBundle on the tiny checkpoint', () => {
   it('writes every graph, hashed in the manifest, with the upstream files byte-identical and nothing left behind', () => {
     const bundle = bundles.fp32!;
     const { manifest } = bundle;
-    expect(Object.keys(manifest.graphs)).toEqual(['embed_tokens', 'thinker']);
+    expect(Object.keys(manifest.graphs)).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker']);
     expect(manifest.files.map((f) => f.path).sort()).toEqual(
       [
         'config.json',
+        'cpu-fp32/audio_encoder.onnx',
+        'cpu-fp32/audio_encoder.onnx.data',
         'cpu-fp32/embed_tokens.onnx',
         'cpu-fp32/embed_tokens.onnx.data',
         'cpu-fp32/thinker.onnx',
         'cpu-fp32/thinker.onnx.data',
+        'cpu-fp32/vision_encoder.onnx',
+        'cpu-fp32/vision_encoder.onnx.data',
         'generation_config.json',
         'merges.txt',
         'preprocessor_config.json',
@@ -148,16 +154,75 @@ describe('buildBundle on the tiny checkpoint', () => {
       'accept_hidden_states [batch_size,sequence_length,8]',
       'logits [batch_size,1,152064]',
     ]);
+    const io = (graph: { inputs: IoDescription[]; outputs: IoDescription[] }) => [...graph.inputs, ...graph.outputs].map((o) => `${o.name} ${o.dtype} [${o.shape.join(',')}]`);
+    expect(io(manifest.graphs.audio_encoder)).toEqual([
+      'input_features float32 [num_chunks,128,chunk_frames]',
+      'window_index int64 [num_windows,window_tokens]',
+      'audio_features float32 [audio_tokens,8]',
+    ]);
+    expect(manifest.graphs.audio_encoder.extra).toEqual({ melBins: 128, nWindow: 50, nWindowInfer: 800 });
+    expect(io(manifest.graphs.vision_encoder)).toEqual([
+      'pixel_values float32 [grid_t,grid_patches,1536]',
+      'pos_idx int64 [4,grid_patches]',
+      'pos_w float32 [4,grid_patches]',
+      'rope_cos float32 [grid_patches,8]',
+      'rope_sin float32 [grid_patches,8]',
+      'image_features float32 [visual_tokens,8]',
+      'deepstack_features float32 [3,visual_tokens,8]',
+    ]);
+    expect(manifest.graphs.vision_encoder.extra).toEqual({ spatialMergeSize: 2, numGridPerSide: 48, headDim: 16, ropeTheta: 10000 });
     expect(readdirSync(scratch).sort()).toEqual(['fp32', 'int4']);
     expect(bundles.int4!.manifest.builder.options).toEqual({
       variant: 'int4',
       weights: 'int4',
+      encoderWeights: 'float32',
       symmetric: true,
       blockSize: 32,
       expertBlockSize: 128,
       qmoeBlockSize: 0, // 128 does not divide the tiny widths (8): per-row scales
       accuracyLevel: 4,
     });
+  });
+
+  it('int4 keeps the encoders full precision (onnx-bundle.md §1): their files are the fp32 bundle\'s, byte for byte', () => {
+    const hashes = (bundle: LoadedBundle) =>
+      bundle.manifest.files.filter((f) => /\/(audio|vision)_encoder\./.test(f.path)).map((f) => `${f.path.split('/')[1]} ${f.sha256}`);
+    expect(hashes(bundles.int4!)).toHaveLength(4);
+    expect(hashes(bundles.int4!)).toEqual(hashes(bundles.fp32!));
+  });
+
+  it("fp32 images_audio: the bundle's encoders, fed by the host inputs from the manifest's settings, give transformers' features", async () => {
+    const c = loadGoldenCase('images_audio');
+    const { graphs } = bundles.fp32!.manifest;
+    const audio = await ort.InferenceSession.create(bundles.fp32!.graphPath('audio_encoder'), { intraOpNumThreads: 1 });
+    const audioInputs = audioEncoderInputs(c.array('input_features', 'float32'), c.array('feature_attention_mask', 'int32'), graphs.audio_encoder.extra);
+    const { audio_features } = await audio.run({
+      input_features: new ort.Tensor('float32', audioInputs.inputFeatures.data, audioInputs.inputFeatures.dims),
+      window_index: new ort.Tensor('int64', audioInputs.windowIndex.data, audioInputs.windowIndex.dims),
+    });
+    await audio.release();
+    const goldenAudio = c.array('audio_encoder_output', 'float32');
+    assertClose('images_audio audio_encoder_output', goldenAudio, { data: audio_features.data as Float32Array, shape: audio_features.dims }, { atol: 1e-3 * maxAbs(goldenAudio.data) });
+
+    const vision = await ort.InferenceSession.create(bundles.fp32!.graphPath('vision_encoder'), { intraOpNumThreads: 1 });
+    const grids = c.array('image_grid_thw', 'int64');
+    const gridRows = Array.from({ length: grids.shape[0] }, (_, i) => Array.from(grids.data.subarray(3 * i, 3 * i + 3), Number));
+    const { headDim } = graphs.vision_encoder.extra;
+    const rows: number[] = [];
+    for (const call of visionEncoderInputs(c.array('pixel_values', 'float32'), gridRows, graphs.vision_encoder.extra)) {
+      const patches = call.pixelValues.dims[1];
+      const out = await vision.run({
+        pixel_values: new ort.Tensor('float32', call.pixelValues.data, call.pixelValues.dims),
+        pos_idx: new ort.Tensor('int64', call.posIdx, [4, patches]),
+        pos_w: new ort.Tensor('float32', call.posW, [4, patches]),
+        rope_cos: new ort.Tensor('float32', call.ropeCos, [patches, headDim / 2]),
+        rope_sin: new ort.Tensor('float32', call.ropeSin, [patches, headDim / 2]),
+      });
+      rows.push(...(out.image_features.data as Float32Array));
+    }
+    await vision.release();
+    const goldenVision = c.array('vision_encoder_output', 'float32');
+    assertClose('images_audio vision_encoder_output', goldenVision, { data: Float32Array.from(rows), shape: goldenVision.shape }, { atol: 1e-3 * maxAbs(goldenVision.data) });
   });
 
   /** The visual features scattered densely: deepstack_k row j goes to the j-th image/video token (HF masked add). */
@@ -318,7 +383,7 @@ describe('buildBundle refuses bad input and leaves nothing behind', () => {
     };
     await expect(build(TINY_CHECKPOINT_DIR, bundleDir, { createDataWriter: failingDisk })).rejects.toMatchObject({
       code: 'DISK_FULL',
-      message: expect.stringMatching(/thinker\.onnx\.data: the disk is full$/),
+      message: expect.stringMatching(/\.onnx\.data: the disk is full$/),
     });
     expect(appends).toBe(2);
     expect(readdirSync(path.dirname(bundleDir))).toEqual([]);

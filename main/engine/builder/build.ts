@@ -11,9 +11,12 @@ import path from 'node:path';
 import { OmniError } from '../errors';
 import type { Manifest } from '../runtime/bundle';
 import { readOmniConfig } from './config';
+import { readEncoderConfigs } from './encoderConfig';
+import { makeAudioEncoder } from './graphs/audioEncoder';
 import { makeEmbedTokens } from './graphs/embedTokens';
 import type { LayerContext, Precision } from './graphs/layers/context';
 import { makeThinker } from './graphs/thinkerDecoder';
+import { makeVisionEncoder } from './graphs/visionEncoder';
 import { BUILDER_VERSION, createManifest, describeFiles, IR_VERSION, OPSET, VARIANT_KEYS, writeManifest, type BuiltGraph, type VariantName } from './manifest';
 import { ExternalDataWriter, writeError, type DataSink } from './onnx/externalData';
 import { GraphBuilder } from './onnx/graph';
@@ -56,6 +59,12 @@ const UPSTREAM = {
 
 const exists = (file: string) => stat(file).then(() => true, () => false);
 
+/** Checkpoint tensors the graphs read, for progress: the thinker's decoder and head, and its two encoders. */
+const BUILT_TENSOR_PREFIXES = ['thinker.model.', 'thinker.lm_head.', 'thinker.audio_tower.', 'thinker.visual.'];
+
+/** onnx-bundle.md §1: the encoders keep full-precision weights in every variant (fp32 on CPU), never int4. */
+const ENCODER_PRECISION: Precision = { kind: 'fp32' };
+
 function precisionFor(options: BuildOptions): Precision {
   if (options.variant === 'fp32') return { kind: 'fp32' };
   return { kind: 'int4', blockSize: options.blockSize ?? 32, expertBlockSize: options.expertBlockSize ?? 128, accuracyLevel: options.accuracyLevel ?? 4 };
@@ -64,6 +73,7 @@ function precisionFor(options: BuildOptions): Precision {
 export async function buildBundle(checkpointDir: string, bundleDir: string, options: BuildOptions): Promise<BuildResult> {
   if (!(options.variant in VARIANT_KEYS)) throw new OmniError('INVALID_REQUEST', `unknown variant ${String(options.variant)} (fp32 or int4)`);
   const config = await readOmniConfig(checkpointDir);
+  const encoders = await readEncoderConfigs(checkpointDir);
   const tensors = await openCheckpoint(checkpointDir);
   if ((await exists(bundleDir)) && !options.overwrite) {
     throw new OmniError('INVALID_REQUEST', `${bundleDir} already exists`, 'Choose a new bundle directory or remove the old bundle first.');
@@ -75,17 +85,17 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
   const staging = path.join(path.dirname(path.resolve(bundleDir)), `.${path.basename(bundleDir)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
 
   let totalBytes = 0;
-  for (const [name, info] of tensors) if (name.startsWith('thinker.model.') || name.startsWith('thinker.lm_head.')) totalBytes += info.byteLength;
+  for (const [name, info] of tensors) if (BUILT_TENSOR_PREFIXES.some((prefix) => name.startsWith(prefix))) totalBytes += info.byteLength;
   const progress = new ProgressTracker(totalBytes, options.onProgress);
   const weights = new WeightReader(tensors, (bytes) => progress.advance(bytes));
 
-  async function writeGraph(name: string, make: (ctx: LayerContext) => Promise<void>): Promise<BuiltGraph> {
+  async function writeGraph(name: string, make: (ctx: LayerContext) => Promise<void>, graphPrecision = precision): Promise<BuiltGraph> {
     progress.enter(name);
     const file = `${variantKey}/${name}.onnx`;
     const data = await createDataWriter(path.join(staging, variantKey, `${name}.onnx.data`));
     const g = new GraphBuilder(name, data);
     try {
-      await make({ g, weights, precision });
+      await make({ g, weights, precision: graphPrecision });
     } finally {
       await data.close();
     }
@@ -101,6 +111,8 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
     const t = config.thinker;
     const graphs = [
       await writeGraph('embed_tokens', (ctx) => makeEmbedTokens(ctx, 'thinker.model.embed_tokens.weight', t.vocabSize, t.hiddenSize)),
+      await writeGraph('audio_encoder', (ctx) => makeAudioEncoder(ctx, encoders.audio), ENCODER_PRECISION),
+      await writeGraph('vision_encoder', (ctx) => makeVisionEncoder(ctx, encoders.vision), ENCODER_PRECISION),
       await writeGraph('thinker', (ctx) => makeThinker(ctx, t)),
     ];
 
@@ -119,7 +131,7 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
       ...graphs.flatMap((g) => [{ path: g.file, role: 'graph' as const }, ...g.data.map((d) => ({ path: d, role: 'weights' as const }))]),
       ...(['config', 'tokenizer', 'preprocessing'] as const).flatMap((role) => upstream[role].map((file) => ({ path: file, role }))),
     ]);
-    const manifest = createManifest({ config, variant: options.variant, precision, model: options.model ?? {}, graphs, files, upstream });
+    const manifest = createManifest({ config, encoders, variant: options.variant, precision, model: options.model ?? {}, graphs, files, upstream });
     await writeManifest(staging, manifest).catch((error: NodeJS.ErrnoException) => {
       throw writeError(path.join(staging, 'manifest.json'), error);
     });

@@ -15,6 +15,7 @@ import {
   type ManifestFile,
 } from '../runtime/bundle';
 import type { OmniConfig } from './config';
+import type { EncoderConfigs } from './encoderConfig';
 import type { Precision } from './graphs/layers/context';
 import { PAST_PATTERN, PRESENT_PATTERN } from './graphs/io';
 import { qmoeBlockSize } from './moe';
@@ -53,6 +54,7 @@ export interface BuiltGraph {
 
 export interface ManifestInput {
   config: OmniConfig;
+  encoders: EncoderConfigs;
   variant: VariantName;
   precision: Precision;
   model: { id?: string; revision?: string };
@@ -70,6 +72,8 @@ function builderOptions({ variant, precision, config }: ManifestInput): Record<s
   return {
     variant,
     weights: 'int4',
+    // onnx-bundle.md §1: the encoders keep full-precision weights in every variant.
+    encoderWeights: 'float32',
     symmetric: true,
     blockSize,
     expertBlockSize,
@@ -79,7 +83,7 @@ function builderOptions({ variant, precision, config }: ManifestInput): Record<s
 }
 
 export function createManifest(input: ManifestInput): Manifest {
-  const { config, variant, precision } = input;
+  const { config, encoders, variant, precision } = input;
   const key = VARIANT_KEYS[variant];
   const t = config.thinker;
   const graph = (built: BuiltGraph | undefined, name: string) => {
@@ -104,6 +108,19 @@ export function createManifest(input: ManifestInput): Manifest {
     },
     graphs: {
       embed_tokens: graph(byName.get('embed_tokens'), 'embed_tokens'),
+      audio_encoder: {
+        ...graph(byName.get('audio_encoder'), 'audio_encoder'),
+        extra: { melBins: encoders.audio.melBins, nWindow: encoders.audio.nWindow, nWindowInfer: encoders.audio.nWindowInfer },
+      },
+      vision_encoder: {
+        ...graph(byName.get('vision_encoder'), 'vision_encoder'),
+        extra: {
+          spatialMergeSize: encoders.vision.spatialMergeSize,
+          numGridPerSide: encoders.vision.numGridPerSide,
+          headDim: encoders.vision.hiddenSize / encoders.vision.numHeads,
+          ropeTheta: encoders.vision.ropeTheta,
+        },
+      },
       thinker: {
         ...graph(byName.get('thinker'), 'thinker'),
         kv: {

@@ -7,9 +7,38 @@ import * as ort from 'onnxruntime-node';
 import path from 'node:path';
 import { OmniError } from '../errors';
 import type { IoDescription, Manifest } from '../runtime/bundle';
-import { BATCH, kvName, PAST_SEQUENCE, SEQUENCE, TOTAL_SEQUENCE } from './graphs/io';
+import {
+  AUDIO_CHUNK_FRAMES,
+  AUDIO_CHUNKS,
+  AUDIO_TOKENS,
+  AUDIO_WINDOW_TOKENS,
+  AUDIO_WINDOWS,
+  BATCH,
+  kvName,
+  PAST_SEQUENCE,
+  SEQUENCE,
+  TOTAL_SEQUENCE,
+  VISION_GROUPS,
+  VISION_PATCHES,
+  VISION_TOKENS,
+} from './graphs/io';
 
-const SMOKE_DIMS: Record<string, number> = { [BATCH]: 1, [SEQUENCE]: 2, [PAST_SEQUENCE]: 0, [TOTAL_SEQUENCE]: 2 };
+const SMOKE_DIMS: Record<string, number> = {
+  [BATCH]: 1,
+  [SEQUENCE]: 2,
+  [PAST_SEQUENCE]: 0,
+  [TOTAL_SEQUENCE]: 2,
+  // Two full mel chunks; one window of two tokens, both at grid row 1 (int64 smoke inputs are ones), so both stay.
+  [AUDIO_CHUNKS]: 2,
+  [AUDIO_CHUNK_FRAMES]: 100,
+  [AUDIO_WINDOWS]: 1,
+  [AUDIO_WINDOW_TOKENS]: 2,
+  [AUDIO_TOKENS]: 2,
+  // One temporal group of one 2×2 block.
+  [VISION_GROUPS]: 1,
+  [VISION_PATCHES]: 4,
+  [VISION_TOKENS]: 1,
+};
 
 const failed = (graph: string, problem: string) =>
   new OmniError('INTERNAL', `self-check: ${graph}: ${problem}`, 'The builder produced a graph ONNX Runtime cannot run; report this with the checkpoint name.');

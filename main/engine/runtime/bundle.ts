@@ -51,6 +51,23 @@ const thinkerSchema = graphSchema.extend({
   }),
 });
 
+const audioEncoderSchema = graphSchema.extend({
+  /** What omni/audioEncoderInputs.ts needs to chunk mel frames and lay out attention windows (qwen3-omni.md §3). */
+  extra: z.object({ melBins: z.int().positive(), nWindow: z.int().positive(), nWindowInfer: z.int().positive() }),
+});
+export type AudioEncoderSettings = z.infer<typeof audioEncoderSchema>['extra'];
+
+const visionEncoderSchema = graphSchema.extend({
+  /** What omni/visionEncoderInputs.ts needs for the position-table taps and the 2-D rotary (qwen3-omni.md §5). */
+  extra: z.object({
+    spatialMergeSize: z.int().positive(),
+    numGridPerSide: z.int().positive(),
+    headDim: z.int().positive(),
+    ropeTheta: z.number().positive(),
+  }),
+});
+export type VisionEncoderSettings = z.infer<typeof visionEncoderSchema>['extra'];
+
 const manifestSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
   formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
@@ -66,8 +83,8 @@ const manifestSchema = z.object({
       kv: z.object({ mode: z.enum(['dynamic', 'shared']), dtype: z.enum(['float32', 'float16']) }),
     }),
   ),
-  // The encoder, talker and vocoder graphs join here as their builders land.
-  graphs: z.object({ embed_tokens: graphSchema, thinker: thinkerSchema }),
+  // The talker and vocoder graphs join here as their builders land.
+  graphs: z.object({ embed_tokens: graphSchema, audio_encoder: audioEncoderSchema, vision_encoder: visionEncoderSchema, thinker: thinkerSchema }),
   files: z.array(
     z.object({
       path: z.string(),
