@@ -353,7 +353,7 @@ describe('buildBundle refuses bad input and leaves nothing behind', () => {
     const truncated = checkpointCopy(['model.safetensors']);
     const shard = path.join(truncated, 'model.safetensors');
     truncateSync(shard, readFileSync(shard).length - 1000);
-    await expect(build(truncated, outDir())).rejects.toMatchObject({ code: 'BUNDLE_CORRUPT', message: expect.stringContaining('truncated download?') });
+    await expect(build(truncated, outDir())).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID', message: expect.stringContaining('truncated download?') });
 
     const unknown = checkpointCopy();
     editConfig(unknown, (json) => (json.architectures = ['LlamaForCausalLM']));
@@ -362,7 +362,7 @@ describe('buildBundle refuses bad input and leaves nothing behind', () => {
     const incomplete = checkpointCopy();
     editConfig(incomplete, (json) => delete json.thinker_config.text_config.num_key_value_heads);
     await expect(build(incomplete, outDir())).rejects.toMatchObject({
-      code: 'BUNDLE_CORRUPT',
+      code: 'CHECKPOINT_INVALID',
       message: `${path.join(incomplete, 'config.json')}: thinker_config.text_config.num_key_value_heads: missing (expected a positive integer)`,
     });
   });

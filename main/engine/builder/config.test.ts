@@ -59,7 +59,7 @@ describe('builder config', () => {
     const missing = tinyJson();
     delete missing.thinker_config.text_config.hidden_size;
     expect(() => parseOmniConfig(missing, '/ckpt/config.json')).toThrow(
-      expect.objectContaining({ code: 'BUNDLE_CORRUPT', message: '/ckpt/config.json: thinker_config.text_config.hidden_size: missing (expected a positive integer)' }),
+      expect.objectContaining({ code: 'CHECKPOINT_INVALID', message: '/ckpt/config.json: thinker_config.text_config.hidden_size: missing (expected a positive integer)' }),
     );
     const noTopK = tinyJson();
     delete noTopK.thinker_config.text_config.num_experts_per_tok;

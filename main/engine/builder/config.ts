@@ -116,7 +116,7 @@ export function isMoeLayer(config: DecoderConfig, layer: number): boolean {
 
 /** Same wording as `validate`'s errors: file, field, problem. */
 export function invalid(source: string, field: string, problem: string): OmniError {
-  return new OmniError('BUNDLE_CORRUPT', `${source}: ${field}: ${problem}`, 'Compare the file with the Hugging Face snapshot it came from.');
+  return new OmniError('CHECKPOINT_INVALID', `${source}: ${field}: ${problem}`, 'Compare the file with the Hugging Face snapshot it came from.');
 }
 
 /** `rope`: 'mrope' needs `mrope_section`; 'default' is 1-D RoPE (transformers' `rope_type: default` without sections). */
@@ -220,7 +220,7 @@ export async function readConfigJson(checkpointDir: string): Promise<{ json: unk
   try {
     return { json: JSON.parse(text), file };
   } catch {
-    throw new OmniError('BUNDLE_CORRUPT', `${file}: not valid JSON`, 'Download the checkpoint again.');
+    throw new OmniError('CHECKPOINT_INVALID', `${file}: not valid JSON`, 'Download the checkpoint again.');
   }
 }
 
