@@ -2,24 +2,23 @@
  * Model-manager failures: an OmniError whose code is one of the model manager's, so callers can tell a checksum
  * mismatch from a refused token without parsing messages.
  */
-import { OmniError } from '../engine/errors';
+import { OmniError, type ErrorCode } from '../engine/errors';
 
-const MODEL_ERROR_CODES = [
-  'DOWNLOAD_FAILED',
-  'CHECKSUM_MISMATCH',
-  'NETWORK_OFFLINE',
-  'AUTH_REQUIRED',
-  'REPO_NOT_FOUND',
-  'DOWNLOAD_BUSY',
-  'CATALOG_INVALID',
-  'BUILD_FAILED',
-  'DISK_FULL',
-  'CANCELLED',
-  'MODEL_NOT_INSTALLED',
-  'INVALID_REQUEST',
-] as const;
-
-export type ModelErrorReason = (typeof MODEL_ERROR_CODES)[number];
+export type ModelErrorReason = Extract<
+  ErrorCode,
+  | 'DOWNLOAD_FAILED'
+  | 'CHECKSUM_MISMATCH'
+  | 'NETWORK_OFFLINE'
+  | 'AUTH_REQUIRED'
+  | 'REPO_NOT_FOUND'
+  | 'DOWNLOAD_BUSY'
+  | 'CATALOG_INVALID'
+  | 'BUILD_FAILED'
+  | 'DISK_FULL'
+  | 'CANCELLED'
+  | 'MODEL_NOT_INSTALLED'
+  | 'INVALID_REQUEST'
+>;
 
 export class ModelError extends OmniError {
   readonly reason: ModelErrorReason;
