@@ -64,8 +64,13 @@ export function drawFromScores(scores: Float32Array, uniform: number): number {
   return last;
 }
 
+/** What a generation loop needs: the next id from a raw logits row and the ids the penalty sees. */
+export interface NextToken {
+  next(scores: Float32Array, history: ArrayLike<number>): number;
+}
+
 /** Next-token choice for one generation: the processor list is built once, the random stream is its own. */
-export class TokenSampler {
+export class TokenSampler implements NextToken {
   private readonly steps: LogitsProcessor[];
   private readonly rng?: Xoshiro128;
 
