@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { goldenCaseNames, loadGoldenCase, mediaPath, TINY_CHECKPOINT_DIR, type GoldenCase } from '../testing/fixtures';
+import { goldenCaseNames, goldenProcessRequest, loadGoldenCase, TINY_CHECKPOINT_DIR, type GoldenCase } from '../testing/fixtures';
 import { assertClose, assertExact } from '../testing/parity';
 import { Qwen3OmniProcessor, type ProcessorOutput } from './processor';
-import type { ChatMessage } from './text/chatTemplate';
 
 const processor = Qwen3OmniProcessor.fromCheckpoint(TINY_CHECKPOINT_DIR);
-
-/** The case's conversation with its media names turned into paths. */
-export function goldenMessages(golden: GoldenCase): ChatMessage[] {
-  return golden.info.messages.map(({ role, content }) => ({
-    role,
-    content:
-      typeof content === 'string'
-        ? content
-        : content.map((item) => {
-            if (item.type === 'text') return { type: 'text', text: item.text ?? '' };
-            return { type: item.type, [item.type]: mediaPath(item[item.type] ?? '') } as ChatMessage['content'][number] & object;
-          }),
-  })) as ChatMessage[];
-}
 
 /** Tolerances of the processor issue for the float outputs; everything else is exact. */
 function assertProcessorOutput(golden: GoldenCase, output: ProcessorOutput): void {
@@ -52,13 +37,7 @@ function assertProcessorOutput(golden: GoldenCase, output: ProcessorOutput): voi
 describe.each(goldenCaseNames())('processor vs golden case %s', (name) => {
   it('gives the prompt, ids, grids, positions and rope delta exactly, features and pixels within tolerance', async () => {
     const golden = loadGoldenCase(name);
-    const [video] = golden.info.videos;
-    const output = await processor.process({
-      messages: goldenMessages(golden),
-      useAudioInVideo: golden.info.use_audio_in_video,
-      // The oracle passes the image bounds for its tiny clip instead of the processor's video default.
-      ...(video && { videoBounds: { minPixels: video.size.shortest_edge, maxPixels: video.size.longest_edge } }),
-    });
+    const output = await processor.process(goldenProcessRequest(golden));
     assertProcessorOutput(golden, output);
   });
 });

@@ -10,6 +10,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProcessRequest } from '../processor/processor';
+import type { ChatMessage } from '../processor/text/chatTemplate';
 import { readNpySync, type NpyArray, type NpyDtype } from '../runtime/npy';
 
 /** Repository root (this file lives in main/engine/testing/). */
@@ -186,6 +188,31 @@ export class GoldenCase {
   mediaPath(source: string): string {
     return mediaPath(source);
   }
+}
+
+/** The case's conversation with its media names turned into paths. */
+export function goldenMessages(golden: GoldenCase): ChatMessage[] {
+  return golden.info.messages.map(({ role, content }) => ({
+    role,
+    content:
+      typeof content === 'string'
+        ? content
+        : content.map((item) => {
+            if (item.type === 'text') return { type: 'text', text: item.text ?? '' };
+            return { type: item.type, [item.type]: mediaPath(item[item.type] ?? '') } as ChatMessage['content'][number] & object;
+          }),
+  })) as ChatMessage[];
+}
+
+/** The processor request that reproduces the case's inputs: its messages, audio-in-video flag and video bounds. */
+export function goldenProcessRequest(golden: GoldenCase): ProcessRequest {
+  const [video] = golden.info.videos;
+  return {
+    messages: goldenMessages(golden),
+    useAudioInVideo: golden.info.use_audio_in_video,
+    // The oracle passes the image bounds for its tiny clip instead of the processor's video default.
+    ...(video && { videoBounds: { minPixels: video.size.shortest_edge, maxPixels: video.size.longest_edge } }),
+  };
 }
 
 /** Loads golden/<name>/case.json; arrays are read lazily with `array()`. */
