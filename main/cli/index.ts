@@ -11,6 +11,7 @@ import { modelsCommand } from './commands/models';
 import { preprocessCommand } from './commands/preprocess';
 import { pullCommand } from './commands/pull';
 import { rmCommand } from './commands/rm';
+import { runCommand } from './commands/run';
 import { EXIT, processIo, reportError, UsageError, type Io } from './output';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   rm: rmCommand,
   build: buildCommand,
   preprocess: preprocessCommand,
+  run: runCommand,
 };
 
 export function helpText(): string {

@@ -21,12 +21,12 @@ export interface PreprocessOptions {
 }
 
 /** The video bounds the options ask for; each one left out keeps the processor's default. */
-export function videoBounds(min: unknown, max: unknown): FrameBounds | undefined {
+export function videoBounds(min: unknown, max: unknown, command = 'preprocess'): FrameBounds | undefined {
   if (min === undefined && max === undefined) return undefined;
   const pixels = (value: unknown, option: string, fallback: number) => {
     if (value === undefined) return fallback;
     const n = Number(value);
-    if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`preprocess: ${option} takes a positive whole number of pixels`);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${command}: ${option} takes a positive whole number of pixels`);
     return n;
   };
   return {
@@ -36,6 +36,18 @@ export function videoBounds(min: unknown, max: unknown): FrameBounds | undefined
 }
 
 const INPUT_KINDS = ['audio', 'image', 'video', 'text', 'system'] as const;
+
+/** The options of one headless user turn (cli-contract.md), shared by the commands that take one. */
+export const turnInputOptions = {
+  audio: { type: 'string', multiple: true },
+  image: { type: 'string', multiple: true },
+  video: { type: 'string', multiple: true },
+  text: { type: 'string', multiple: true },
+  system: { type: 'string', multiple: true },
+  'use-audio-in-video': { type: 'boolean', default: false },
+  'video-min-pixels': { type: 'string' },
+  'video-max-pixels': { type: 'string' },
+} as const;
 
 /**
  * The turn inputs in the order given on the command line. `parseArgs` groups repeated options by name, which loses
@@ -102,16 +114,22 @@ async function runPreprocess(io: Io, options: PreprocessOptions): Promise<void> 
     videoBounds: options.videoBounds,
   });
 
-  await mkdir(options.dump, { recursive: true });
+  const files = await writeProcessorDumps(options.dump, output);
+  io.err(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  io.out(summary(processor, output, files, options.dump));
+}
+
+/** Writes the processor's dump files into `dir` (created if needed) and returns how many it wrote. */
+export async function writeProcessorDumps(dir: string, output: ProcessorOutput): Promise<number> {
+  await mkdir(dir, { recursive: true });
   const arrays = dumpArrays(output);
   for (const name of DUMP_NAMES) {
-    const file = path.join(options.dump, `${name}.npy`);
+    const file = path.join(dir, `${name}.npy`);
     const array = arrays[name];
     // A file left by an earlier run with other media would otherwise pass for part of this one.
     await (array ? writeNpy(file, array) : rm(file, { force: true }));
   }
-  io.err(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  io.out(summary(processor, output, Object.keys(arrays).length, options.dump));
+  return Object.keys(arrays).length;
 }
 
 function summary(processor: Qwen3OmniProcessor, output: ProcessorOutput, files: number, dump: string): string {
@@ -141,17 +159,7 @@ export const preprocessCommand: Command = {
   summary:
     'Run only the processor on one user turn and write its tensors as .npy files; inputs, repeatable and kept in order: ' +
     '--audio/--image/--video FILE, --text/--system TEXT, --use-audio-in-video; video frame bounds: --video-min/max-pixels N',
-  options: {
-    audio: { type: 'string', multiple: true },
-    image: { type: 'string', multiple: true },
-    video: { type: 'string', multiple: true },
-    text: { type: 'string', multiple: true },
-    system: { type: 'string', multiple: true },
-    'use-audio-in-video': { type: 'boolean', default: false },
-    'video-min-pixels': { type: 'string' },
-    'video-max-pixels': { type: 'string' },
-    dump: { type: 'string' },
-  },
+  options: { ...turnInputOptions, dump: { type: 'string' } },
   positionals: 1,
   run: (io, values, [dir], tokens) => {
     if (dir === undefined) throw new UsageError('preprocess: give the checkpoint or bundle directory');
