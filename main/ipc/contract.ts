@@ -17,6 +17,9 @@ import {
   Id,
   TurnEvent,
 } from '../engine/protocol';
+import { ConversationChange, conversationChannels } from './schemas/conversations';
+import { modelChannels, ModelJob } from './schemas/models';
+import { Settings, settingsChannels } from './schemas/settings';
 
 export { LIMITS, StreamDown, StreamUp, TurnEvent, Attachment, ChatSendRequest } from '../engine/protocol';
 export type { ErrorInfo, ErrorCode } from '../engine/errors';
@@ -44,14 +47,9 @@ export const SystemInfo = z.strictObject({
 });
 export type SystemInfo = z.infer<typeof SystemInfo>;
 
-export const InstalledModel = z.strictObject({
-  id: z.string(),
-  revision: z.string(),
-  variants: z.array(
-    z.strictObject({ variant: z.string(), path: z.string(), sizeBytes: z.number().nonnegative() }),
-  ),
-});
-export type InstalledModel = z.infer<typeof InstalledModel>;
+export * from './schemas/conversations';
+export * from './schemas/models';
+export * from './schemas/settings';
 
 const Empty = z.strictObject({});
 
@@ -61,15 +59,22 @@ export const invokeChannels = {
   'engine.status': { request: Empty, response: EngineState },
   /** Ask for a direct stream port to the engine; it arrives as a window message carrying `nonce`. */
   'engine.openStream': { request: z.strictObject({ nonce: Id }), response: z.strictObject({ nonce: Id }) },
-  'models.list': { request: Empty, response: z.strictObject({ models: z.array(InstalledModel) }) },
+  /** Main stores the user's message before the engine is asked, so a crash cannot lose it. */
   'chat.send': { request: ChatSendRequest, response: ChatSendAccepted },
   'chat.interrupt': { request: ChatInterruptRequest, response: ChatInterruptResult },
+  ...conversationChannels,
+  ...settingsChannels,
+  ...modelChannels,
 } as const;
 
 /** Main → renderer. */
 export const eventChannels = {
   'engine.state': EngineState,
   'turn.event': TurnEvent,
+  /** A conversation was created, changed, renamed or deleted (by this window or another). */
+  'conversations.changed': ConversationChange,
+  'settings.changed': Settings,
+  'models.progress': ModelJob,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -24,7 +24,8 @@ function recordingHandlers() {
     pid: 1, node: '20', platform: 'linux', arch: 'x64', cpus: 2, totalMemoryBytes: 1,
     onnxruntime: { version: '1.30.0' }, executionProviders: [],
   };
-  const handlers: Handlers = {
+  // Only the channels these tests call; dispatch looks a handler up by channel name.
+  const handlers: Partial<Handlers> = {
     'system.info': record('system.info', { app: { name: 'Omnidesk', version: '0.1.0' }, shell: 'preview', engine: engineInfo }),
     'engine.status': record('engine.status', { state: 'ready', restarts: 0 }),
     'engine.openStream': async (request) => (calls.push(['engine.openStream', request]), { nonce: request.nonce }),
@@ -32,7 +33,7 @@ function recordingHandlers() {
     'chat.send': async (request) => (calls.push(['chat.send', request]), { turnId: request.turnId }),
     'chat.interrupt': record('chat.interrupt', { interrupted: true }),
   };
-  return { handlers, calls };
+  return { handlers: handlers as Handlers, calls };
 }
 
 describe('dispatch', () => {
