@@ -1,0 +1,146 @@
+/**
+ * `<home>/settings.json`. Read once at start (synchronously: a few hundred bytes, before any window asks for them),
+ * then changed only through `update`, each change written atomically
+ * (temporary file, fsync, rename) and in order. A file this version cannot read is never silently overwritten:
+ * what can be read is kept field by field, the rest falls back to the defaults, the original is kept aside as
+ * `settings.unreadable-<time>.json`, and a notice says so until the next change.
+ */
+import { readFileSync, renameSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_SETTINGS, Settings, type SettingsNotice, type SettingsPatch } from '../ipc/schemas/settings';
+
+export const settingsFile = (home: string) => path.join(home, 'settings.json');
+
+type Sections = typeof Settings.shape;
+
+/** Each field that parses is kept; every other one takes its default. Returns the settings and the fields reset. */
+export function salvageSettings(raw: unknown): { settings: Settings; reset: string[] } {
+  const source = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const reset: string[] = [];
+  const result: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(Settings.shape) as Array<[keyof Sections, z.ZodType]>) {
+    const fallback = DEFAULT_SETTINGS[key];
+    const value = source[key];
+    if (schema instanceof z.ZodObject && typeof fallback === 'object' && fallback !== null) {
+      const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
+      if (!isObject && value !== undefined) reset.push(key);
+      const given = isObject ? (value as Record<string, unknown>) : {};
+      result[key] = Object.fromEntries(
+        Object.entries(fallback).map(([field, fieldDefault]) => {
+          const parsed = (schema.shape as Record<string, z.ZodType>)[field].safeParse(given[field]);
+          if (!parsed.success && field in given) reset.push(`${key}.${field}`);
+          return [field, parsed.success ? parsed.data : fieldDefault];
+        }),
+      );
+      const unknown = Object.keys(given).filter((field) => !(field in fallback));
+      reset.push(...unknown.map((field) => `${key}.${field}`));
+    } else {
+      const parsed = schema.safeParse(value);
+      if (!parsed.success && value !== undefined) reset.push(key);
+      result[key] = parsed.success ? parsed.data : fallback;
+    }
+  }
+  reset.push(...Object.keys(source).filter((key) => !(key in Settings.shape)));
+  return { settings: Settings.parse(result), reset };
+}
+
+export function applyPatch(settings: Settings, patch: SettingsPatch): Settings {
+  return Settings.parse({
+    voice: { ...settings.voice, ...patch.voice },
+    sampling: { ...settings.sampling, ...patch.sampling },
+    systemPrompt: patch.systemPrompt ?? settings.systemPrompt,
+    devices: { ...settings.devices, ...patch.devices },
+    pushToTalk: { ...settings.pushToTalk, ...patch.pushToTalk },
+    theme: patch.theme ?? settings.theme,
+  });
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+export class SettingsStore {
+  private writes: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(settings: Settings) => void>();
+
+  private constructor(
+    private readonly file: string,
+    private current: Settings,
+    private notice: SettingsNotice | undefined,
+  ) {}
+
+  static open(home: string, now: () => number = Date.now): SettingsStore {
+    const file = settingsFile(home);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new SettingsStore(file, DEFAULT_SETTINGS, undefined);
+      throw error;
+    }
+    let raw: unknown;
+    let problem: string | undefined;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      problem = `it is not valid JSON (${(error as Error).message})`;
+    }
+    const { settings, reset } = salvageSettings(raw);
+    if (!problem && reset.length === 0) return new SettingsStore(file, settings, undefined);
+    problem ??= `these settings could not be read and were reset to their defaults: ${reset.join(', ')}`;
+    const keptAs = path.join(path.dirname(file), `settings.unreadable-${now()}.json`);
+    renameSync(file, keptAs);
+    const store = new SettingsStore(file, settings, { message: `Omnidesk could not read all of settings.json: ${problem}.`, keptAs });
+    // What could be read is written back at once; a failed write is retried by the next change.
+    store.save().catch(() => undefined);
+    return store;
+  }
+
+  get settings(): Settings {
+    return this.current;
+  }
+
+  /** The notice about an unreadable file, until the user changes a setting. */
+  get pendingNotice(): SettingsNotice | undefined {
+    return this.notice;
+  }
+
+  onChange(listener: (settings: Settings) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async update(patch: SettingsPatch): Promise<Settings> {
+    this.current = applyPatch(this.current, patch);
+    this.notice = undefined;
+    await this.save();
+    this.listeners.forEach((listener) => listener(this.current));
+    return this.current;
+  }
+
+  /** Resolves once every write started so far has ended (tests, app quit). */
+  whenSaved = (): Promise<void> => this.writes.catch(() => undefined);
+
+  /** Writes the current settings after any write in flight, so the file always ends with the last change. */
+  private save(): Promise<void> {
+    const text = `${JSON.stringify(this.current, null, 2)}\n`;
+    this.writes = this.writes.catch(() => undefined).then(() => writeAtomically(this.file, text));
+    return this.writes;
+  }
+}
