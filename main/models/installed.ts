@@ -16,9 +16,10 @@ async function subdirectories(dir: string): Promise<string[]> {
   }
 }
 
-async function folderSize(dir: string): Promise<number> {
+/** Bytes of every file under `dir`; 0 for a folder that does not exist. */
+export async function folderSize(dir: string): Promise<number> {
   let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const full = path.join(dir, entry.name);
     total += entry.isDirectory() ? await folderSize(full) : (await stat(full)).size;
   }
