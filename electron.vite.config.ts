@@ -10,8 +10,9 @@ export default defineConfig({
   main: {
     build: {
       rolldownOptions: {
-        // The engine is a second entry: main starts it as a utilityProcess from out/main/engine.js.
-        input: { index: here('main/app/index.ts'), engine: here('main/engine/process.ts') },
+        // The engine and the model builder are entries of their own: main starts each as a utilityProcess
+        // (out/main/engine.js, out/main/builder.js).
+        input: { index: here('main/app/index.ts'), engine: here('main/engine/process.ts'), builder: here('main/models/build/buildProcess.ts') },
       },
     },
   },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOmnideskApi, type BridgeTransport } from './api';
-import type { EventChannel, InvokeChannel } from '../main/ipc/contract';
+import { eventChannels, invokeChannels, type EventChannel, type InvokeChannel } from '../main/ipc/contract';
 
 function transport(answer: (channel: InvokeChannel, payload: unknown) => unknown) {
   const invoked: Array<[InvokeChannel, unknown]> = [];
@@ -45,9 +45,24 @@ describe('window.omnidesk API', () => {
     const api = createOmnideskApi(transport(() => ({ ok: true, value: null })).t);
     const paths = Object.entries(api).flatMap(([group, actions]) => Object.keys(actions).map((name) => `${group}.${name}`));
     expect(paths.sort()).toEqual([
-      'chat.interrupt', 'chat.onTurnEvent', 'chat.send', 'engine.onState', 'engine.openStream', 'engine.status',
-      'models.list', 'system.info',
+      'chat.interrupt', 'chat.onTurnEvent', 'chat.send',
+      'conversations.delete', 'conversations.export', 'conversations.get', 'conversations.list', 'conversations.media',
+      'conversations.onChanged', 'conversations.rename', 'conversations.saveAudio', 'conversations.search',
+      'engine.onState', 'engine.openStream', 'engine.status',
+      'models.cancel', 'models.catalog', 'models.disk', 'models.jobs', 'models.list', 'models.onProgress', 'models.pause',
+      'models.pull', 'models.remove', 'models.resume',
+      'settings.get', 'settings.onChanged', 'settings.set',
+      'system.info',
     ]);
+  });
+
+  it('names every contract channel by an action of the same path, and every event by a subscription', () => {
+    const api = createOmnideskApi(transport(() => ({ ok: true, value: null })).t) as unknown as Record<string, Record<string, unknown>>;
+    for (const channel of Object.keys(invokeChannels)) {
+      const [group, name] = channel.split('.');
+      expect(typeof api[group]?.[name], channel).toBe('function');
+    }
+    expect(Object.keys(eventChannels).sort()).toEqual(['conversations.changed', 'engine.state', 'models.progress', 'settings.changed', 'turn.event']);
   });
 
   it('subscriptions return an unsubscribe function', () => {

@@ -30,11 +30,38 @@ export interface OmnideskApi {
     openStream: Action<'engine.openStream'>;
     onState: Subscription<'engine.state'>;
   };
-  models: { list: Action<'models.list'> };
+  models: {
+    list: Action<'models.list'>;
+    catalog: Action<'models.catalog'>;
+    disk: Action<'models.disk'>;
+    jobs: Action<'models.jobs'>;
+    pull: Action<'models.pull'>;
+    pause: Action<'models.pause'>;
+    resume: Action<'models.resume'>;
+    cancel: Action<'models.cancel'>;
+    remove: Action<'models.remove'>;
+    onProgress: Subscription<'models.progress'>;
+  };
   chat: {
     send: Action<'chat.send'>;
     interrupt: Action<'chat.interrupt'>;
     onTurnEvent: Subscription<'turn.event'>;
+  };
+  conversations: {
+    list: Action<'conversations.list'>;
+    get: Action<'conversations.get'>;
+    search: Action<'conversations.search'>;
+    rename: Action<'conversations.rename'>;
+    delete: Action<'conversations.delete'>;
+    export: Action<'conversations.export'>;
+    media: Action<'conversations.media'>;
+    saveAudio: Action<'conversations.saveAudio'>;
+    onChanged: Subscription<'conversations.changed'>;
+  };
+  settings: {
+    get: Action<'settings.get'>;
+    set: Action<'settings.set'>;
+    onChanged: Subscription<'settings.changed'>;
   };
 }
 
@@ -59,11 +86,38 @@ export function createOmnideskApi(transport: BridgeTransport): OmnideskApi {
       openStream: action('engine.openStream'),
       onState: subscription('engine.state'),
     },
-    models: { list: action('models.list') },
+    models: {
+      list: action('models.list'),
+      catalog: action('models.catalog'),
+      disk: action('models.disk'),
+      jobs: action('models.jobs'),
+      pull: action('models.pull'),
+      pause: action('models.pause'),
+      resume: action('models.resume'),
+      cancel: action('models.cancel'),
+      remove: action('models.remove'),
+      onProgress: subscription('models.progress'),
+    },
     chat: {
       send: action('chat.send'),
       interrupt: action('chat.interrupt'),
       onTurnEvent: subscription('turn.event'),
+    },
+    conversations: {
+      list: action('conversations.list'),
+      get: action('conversations.get'),
+      search: action('conversations.search'),
+      rename: action('conversations.rename'),
+      delete: action('conversations.delete'),
+      export: action('conversations.export'),
+      media: action('conversations.media'),
+      saveAudio: action('conversations.saveAudio'),
+      onChanged: subscription('conversations.changed'),
+    },
+    settings: {
+      get: action('settings.get'),
+      set: action('settings.set'),
+      onChanged: subscription('settings.changed'),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { ENGINE_SERVICE_NAME, engineEnv, goneExit, utilityProcessLauncher } from './engineProcess';
+import { BUILDER_SERVICE_NAME, ENGINE_SERVICE_NAME, engineEnv, goneExit, utilityProcessLauncher } from './engineProcess';
 import type { EngineExit } from '../engine/host/supervisor';
 
 describe('engine environment', () => {
@@ -37,7 +37,7 @@ describe('engine exit reasons', () => {
   });
 });
 
-function harness() {
+function harness(serviceName?: string) {
   const app = new EventEmitter();
   const children: Array<EventEmitter & { postMessage: ReturnType<typeof vi.fn>; kill: ReturnType<typeof vi.fn> }> = [];
   const fork = vi.fn(() => {
@@ -51,6 +51,7 @@ function harness() {
     entry: '/app/out/main/engine.js',
     home: '/data/Omnidesk',
     env: { PATH: '/usr/bin', NODE_OPTIONS: '--inspect' },
+    serviceName,
   });
   return { app, children, fork, launch };
 }
@@ -99,5 +100,15 @@ describe('utilityProcess launcher', () => {
     children[0].emit('exit', 70);
     app.emit('child-process-gone', {}, { type: 'Utility', name: ENGINE_SERVICE_NAME, reason: 'abnormal-exit', exitCode: 70 });
     expect(exits).toEqual([{ code: 70, reason: 'exited with code 70' }]);
+  });
+
+  it('tells a model builder apart from the engine: each hears only its own service going', () => {
+    const { app, fork, launch } = harness(BUILDER_SERVICE_NAME);
+    const exits: EngineExit[] = [];
+    launch().onExit((exit) => exits.push(exit));
+    expect(fork).toHaveBeenCalledWith('/app/out/main/engine.js', [], expect.objectContaining({ serviceName: 'Omnidesk Model Builder' }));
+    app.emit('child-process-gone', {}, { type: 'Utility', name: ENGINE_SERVICE_NAME, reason: 'crashed', exitCode: 11 });
+    app.emit('child-process-gone', {}, { type: 'Utility', name: BUILDER_SERVICE_NAME, reason: 'oom', exitCode: 0 });
+    expect(exits).toEqual([{ code: 0, reason: 'ran out of memory' }]);
   });
 });

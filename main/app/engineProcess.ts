@@ -6,6 +6,8 @@ import type { App, Details, MessagePortMain, UtilityProcess } from 'electron';
 import type { EngineExit, EngineLauncher } from '../engine/host/supervisor';
 
 export const ENGINE_SERVICE_NAME = 'Omnidesk Engine';
+/** The model build process (main/models/build/buildProcess.ts), launched the same way. */
+export const BUILDER_SERVICE_NAME = 'Omnidesk Model Builder';
 
 /** Variables that would let the environment inject code into, or change the loading of, the engine. */
 const DANGEROUS_ENV = ['NODE_OPTIONS', 'NODE_PATH', 'NODE_REPL_EXTERNAL_MODULE', 'ELECTRON_RUN_AS_NODE', 'ELECTRON_NO_ASAR'];
@@ -44,12 +46,15 @@ export interface UtilityLauncherOptions {
   entry: string;
   home: string;
   env?: NodeJS.ProcessEnv;
+  /** Names the process in crash reports; each kind of child needs its own to be told apart. */
+  serviceName?: string;
 }
 
 export function utilityProcessLauncher(options: UtilityLauncherOptions): EngineLauncher {
+  const serviceName = options.serviceName ?? ENGINE_SERVICE_NAME;
   return () => {
     const child = options.fork(options.entry, [], {
-      serviceName: ENGINE_SERVICE_NAME,
+      serviceName,
       stdio: 'inherit',
       env: engineEnv(options.env ?? process.env, options.home),
     });
@@ -63,7 +68,7 @@ export function utilityProcessLauncher(options: UtilityLauncherOptions): EngineL
       exitListeners.forEach((listener) => listener(exit));
     };
     const onGone = (_event: Electron.Event, details: Details) => {
-      if (details.type === 'Utility' && details.name === ENGINE_SERVICE_NAME) report(goneExit(details));
+      if (details.type === 'Utility' && details.name === serviceName) report(goneExit(details));
     };
     options.app.on('child-process-gone', onGone);
     child.once('exit', (code) => report({ code, reason: `exited with code ${code}` }));

@@ -33,6 +33,7 @@ export function createFakeElectron() {
 
   class FakeBrowserWindow extends EventEmitter {
     static getAllWindows = () => windows.filter((window) => !window.destroyed);
+    static fromWebContents = (contents: unknown) => windows.find((window) => window.webContents === contents) ?? null;
     webContents = new FakeWebContents();
     destroyed = false;
     loadURL = vi.fn(async () => undefined);
@@ -52,6 +53,7 @@ export function createFakeElectron() {
     setName: vi.fn(),
     setPath: vi.fn(),
     getVersion: () => '0.1.0',
+    getPath: vi.fn((name: string) => `/fake/${name}`),
     requestSingleInstanceLock: vi.fn(() => true),
     quit: vi.fn(),
     exit: vi.fn(),
@@ -92,6 +94,8 @@ export function createFakeElectron() {
     },
     Menu: { buildFromTemplate: vi.fn((template: unknown) => ({ template })), setApplicationMenu: vi.fn() },
     desktopCapturer: { getSources: vi.fn(async () => []) },
+    dialog: { showOpenDialog: vi.fn(async () => ({ canceled: true, filePaths: [] as string[] })) },
+    nativeTheme: { themeSource: 'system' as 'system' | 'light' | 'dark' },
     screen: { getPrimaryDisplay: () => ({ id: 1 }) },
   };
 }

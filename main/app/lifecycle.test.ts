@@ -1,9 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFakeElectron, type FakeElectron } from './fakeElectron';
 import { invokeChannels } from '../ipc/contract';
 
-const HOME = path.resolve('/tmp/omnidesk-lifecycle-home');
+let HOME: string;
 const MAIN_DIR = path.resolve('/app/out/main');
 
 let electron: FakeElectron;
@@ -35,11 +37,17 @@ const invoke = (channel: string, payload: unknown, frame: { url: string; parent:
   electron.ipcHandlers.get(`omnidesk:${channel}`)!({ senderFrame: frame, sender: window().webContents }, payload);
 
 beforeEach(() => {
+  // The app opens its conversation database and settings in the home folder: a fresh one per test.
+  HOME = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-lifecycle-'));
   vi.stubEnv('OMNIDESK_HOME', HOME);
 });
 afterEach(() => {
   vi.unstubAllEnvs();
+  app()?.emit('will-quit', { preventDefault: vi.fn() });
+  rmSync(HOME, { recursive: true, force: true });
 });
+
+const app = () => electron?.app;
 
 describe('app start', () => {
   it('uses the Omnidesk home as userData, set before the single-instance lock that lives there', async () => {
@@ -185,11 +193,30 @@ describe('engine and window', () => {
     expect(result.value).toMatchObject({ shell: 'electron', app: { name: 'Omnidesk' } });
   });
 
-  it('stops the engine when the app quits', async () => {
+  it('stops the engine when the app quits, and quits for good once the data side is closed', async () => {
     const { app } = await start();
     await engineReady();
-    app.emit('will-quit');
+    const quitting = { preventDefault: vi.fn() };
+    app.emit('will-quit', quitting);
     expect(engineChild().kill).toHaveBeenCalled();
+    expect(quitting.preventDefault).toHaveBeenCalledOnce();
+    await vi.waitFor(() => expect(app.quit).toHaveBeenCalledOnce());
+    const again = { preventDefault: vi.fn() };
+    app.emit('will-quit', again);
+    expect(again.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it('finds the model builder built next to main, to start as a utility process of its own', async () => {
+    const { builtPaths } = await import('./lifecycle');
+    expect(builtPaths(MAIN_DIR).builder).toBe(path.join(MAIN_DIR, 'builder.js'));
+  });
+
+  it('follows the theme setting in native parts of the window', async () => {
+    const { nativeTheme } = await start();
+    expect(nativeTheme.themeSource).toBe('system');
+    await invoke('settings.set', { theme: 'dark' });
+    expect(nativeTheme.themeSource).toBe('dark');
+    expect(window().webContents.send).toHaveBeenCalledWith('omnidesk:settings.changed', expect.objectContaining({ theme: 'dark' }));
   });
 
   it('restarts a crashed engine without touching the window', async () => {

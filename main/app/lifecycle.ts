@@ -1,16 +1,19 @@
 /**
  * Wires the Electron app together: data folder and single-instance lock, the `app://` protocol, hardening, the
- * engine utility process, typed IPC and the window. Main only brokers: the page reaches the engine's streams
- * through a MessagePort of its own, and engine state and turn events are forwarded to the window as they come.
+ * engine utility process, the data services (conversations, settings, models), typed IPC and the window. Main only
+ * brokers: the page reaches the engine's streams through a MessagePort of its own, and engine state, turn events
+ * and data events are forwarded to the window as they come.
  */
 import path from 'node:path';
 import {
   app,
   BrowserWindow,
   desktopCapturer,
+  dialog,
   ipcMain,
   Menu,
   MessageChannelMain,
+  nativeTheme,
   protocol,
   screen,
   session,
@@ -23,7 +26,9 @@ import { ipcChannel, STREAM_PORT_MESSAGE, type EventChannel, type EventPayload }
 import type { Handlers } from '../ipc/dispatch';
 import { registerIpc } from '../ipc/electron';
 import { createHandlers } from '../ipc/handlers';
-import { utilityProcessLauncher } from './engineProcess';
+import { openServices, type Services } from '../ipc/services';
+import { appTokenStore } from '../models/token/electronSafeStorage';
+import { BUILDER_SERVICE_NAME, utilityProcessLauncher } from './engineProcess';
 import { hardenAllWebContents, hardenSession } from './hardening';
 import { installMenu } from './menu';
 import { registerAppScheme, serveRenderer } from './protocol';
@@ -33,9 +38,22 @@ import { createMainWindow } from './window';
 /** Where electron-vite puts the pieces, relative to the folder of the built main script (out/main). */
 export const builtPaths = (mainDir: string) => ({
   engine: path.join(mainDir, 'engine.js'),
+  builder: path.join(mainDir, 'builder.js'),
   preload: path.join(mainDir, '..', 'preload', 'index.cjs'),
   renderer: path.join(mainDir, '..', 'renderer'),
 });
+
+async function chooseExportFolder(sender: WebContents): Promise<string | undefined> {
+  const owner = BrowserWindow.fromWebContents(sender);
+  const options: Electron.OpenDialogOptions = {
+    title: 'Export conversation',
+    buttonLabel: 'Export here',
+    defaultPath: app.getPath('documents'),
+    properties: ['openDirectory', 'createDirectory'],
+  };
+  const { canceled, filePaths } = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+  return canceled ? undefined : filePaths[0];
+}
 
 export function startOmnidesk(mainDir: string): void {
   const paths = builtPaths(mainDir);
@@ -60,6 +78,7 @@ export function startOmnidesk(mainDir: string): void {
     live()?.webContents.send(ipcChannel(channel), payload);
   engine.onState((state) => send('engine.state', state));
   engine.onTurn((event) => send('turn.event', event));
+  let services: Services | undefined;
 
   const openStream = (sender: WebContents, nonce: string) => {
     const { port1, port2 } = new MessageChannelMain();
@@ -73,16 +92,17 @@ export function startOmnidesk(mainDir: string): void {
     sender.postMessage(STREAM_PORT_MESSAGE, nonce, [port2]);
   };
   const handlerTables = new WeakMap<WebContents, Handlers>();
-  const handlersFor = (sender: WebContents) => {
+  const handlersFor = (services: Services) => (sender: WebContents) => {
     let handlers = handlerTables.get(sender);
     if (!handlers) {
       handlers = createHandlers({
         engine,
+        services,
         shell: 'electron',
         app: { name: APP_NAME, version: app.getVersion() },
         electron: process.versions.electron,
-        modelsDir: homePaths(home).models,
         openStream: (nonce) => openStream(sender, nonce),
+        exportFolder: () => chooseExportFolder(sender),
       });
       handlerTables.set(sender, handlers);
     }
@@ -101,7 +121,15 @@ export function startOmnidesk(mainDir: string): void {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => engine.stop());
+  // Quitting waits once for the data side: buffered reply text committed, download journals saved.
+  let closing = false;
+  app.on('will-quit', (event) => {
+    engine.stop();
+    if (!services || closing) return;
+    closing = true;
+    event.preventDefault();
+    void services.close().finally(() => app.quit());
+  });
 
   app
     .whenReady()
@@ -109,7 +137,18 @@ export function startOmnidesk(mainDir: string): void {
       serveRenderer(protocol, paths.renderer);
       hardenSession(session.defaultSession, { desktopCapturer, screen });
       installMenu(Menu, { platform: process.platform, packaged: app.isPackaged });
-      registerIpc(ipcMain, handlersFor, APP_ORIGIN);
+      const opened = openServices({
+        home,
+        engine,
+        launchBuild: utilityProcessLauncher({ fork: utilityProcess.fork, app, entry: paths.builder, home, serviceName: BUILDER_SERVICE_NAME }),
+        token: () => appTokenStore(homePaths(home).state).get(),
+      });
+      services = opened;
+      opened.forward(send);
+      // Native parts (menus, scrollbars, dialogs) follow the app's theme setting too.
+      nativeTheme.themeSource = opened.settings.settings.theme;
+      opened.settings.onChange((settings) => (nativeTheme.themeSource = settings.theme));
+      registerIpc(ipcMain, handlersFor(opened), APP_ORIGIN);
       engine.start();
       openWindow();
       app.on('activate', () => {

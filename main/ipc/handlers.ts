@@ -1,23 +1,32 @@
 /**
  * What each contract channel does, shared by both shells (Electron main and the preview server). The shell
- * supplies the parts that differ: how a stream port reaches the page, and the app/Electron versions.
+ * supplies the parts that differ: how a stream port reaches the page, where exports go, and the app/Electron
+ * versions.
  */
 import type { EngineSupervisor } from '../engine/host/supervisor';
+import { OmniError, toErrorInfo } from '../engine/errors';
 import type { Handlers } from './dispatch';
 import type { SystemInfo } from './contract';
 import { listInstalledModels } from '../models/installed';
+import { installedSpeakers } from '../models/speakers';
+import { exportConversation } from '../store/export';
+import { float32FromBytes } from '../store/wav';
+import type { Services } from './services';
 
 export interface HandlerDeps {
   engine: EngineSupervisor;
+  services: Services;
   shell: SystemInfo['shell'];
   app: SystemInfo['app'];
   electron?: string;
-  modelsDir: string;
   /** Connects a new engine stream to the calling page, announced there with `nonce`. */
   openStream: (nonce: string) => void;
+  /** The folder an export goes into (a folder picker in the app); undefined when the user cancelled. */
+  exportFolder: () => Promise<string | undefined>;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
+  const { conversations, recorder, settings, models, modelsDir } = deps.services;
   return {
     'system.info': async () => ({
       app: deps.app,
@@ -30,8 +39,49 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       deps.openStream(nonce);
       return { nonce };
     },
-    'models.list': async () => ({ models: await listInstalledModels(deps.modelsDir) }),
-    'chat.send': (request) => deps.engine.request('chat.send', request),
-    'chat.interrupt': (request) => deps.engine.request('chat.interrupt', request),
+    'chat.send': async (request) => {
+      await recorder.begin(request);
+      try {
+        return await deps.engine.request('chat.send', request);
+      } catch (error) {
+        recorder.refused(request.turnId, toErrorInfo(error));
+        throw error;
+      }
+    },
+    'chat.interrupt': (request) => {
+      recorder.heard(request.turnId, request.heardSamples);
+      return deps.engine.request('chat.interrupt', request);
+    },
+
+    'conversations.list': async () => ({ conversations: conversations.list() }),
+    'conversations.get': async ({ id }) => conversations.get(id),
+    'conversations.search': async ({ query }) => ({ hits: conversations.search(query) }),
+    'conversations.rename': async ({ id, title }) => conversations.rename(id, title),
+    'conversations.delete': async ({ id }) => ({ deleted: await conversations.delete(id) }),
+    'conversations.export': async ({ id, formats }) => {
+      const conversation = conversations.get(id);
+      const folder = await deps.exportFolder();
+      if (!folder) throw new OmniError('CANCELLED', 'Export cancelled: no folder was chosen.');
+      return exportConversation(conversation, formats, conversations.media, folder, Date.now());
+    },
+    'conversations.media': ({ file }) => conversations.media.read(file),
+    'conversations.saveAudio': ({ turnId, role, sampleRate, pcm }) => conversations.saveAudio(turnId, role, float32FromBytes(pcm), sampleRate),
+
+    'settings.get': async () => ({
+      settings: settings.settings,
+      speakers: await installedSpeakers(modelsDir),
+      ...(settings.pendingNotice ? { notice: settings.pendingNotice } : {}),
+    }),
+    'settings.set': (patch) => settings.update(patch),
+
+    'models.list': async () => ({ models: await listInstalledModels(modelsDir) }),
+    'models.catalog': () => models.catalog(),
+    'models.disk': () => models.disk(),
+    'models.jobs': async () => ({ jobs: models.listJobs() }),
+    'models.pull': async ({ id, variant, keepCheckpoint }) => models.pull(id, variant, keepCheckpoint),
+    'models.pause': ({ id }) => models.pause(id),
+    'models.resume': async ({ id }) => models.resume(id),
+    'models.cancel': ({ id }) => models.cancel(id),
+    'models.remove': ({ id }) => models.remove(id),
   };
 }

@@ -6,12 +6,15 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { createHandlers } from '../ipc/handlers';
+import { openServices, type ServicesOptions } from '../ipc/services';
+import { EnvTokenStore } from '../models/token/tokenStore';
 import { EngineSupervisor } from '../engine/host/supervisor';
 import { forkLauncher } from '../engine/host/forkLauncher';
 import { APP_NAME, homePaths, resolveHome } from '../engine/home';
@@ -20,6 +23,8 @@ import { startSession } from './session';
 import { WIRE_LIMITS } from './wire';
 
 export const BRIDGE_PATH = '/bridge';
+/** The model build process, run from its TypeScript source like the engine (the app runs the built out/main/builder.js). */
+const BUILD_PROCESS_ENTRY = fileURLToPath(new URL('../models/build/buildProcess.ts', import.meta.url));
 const HOST = '127.0.0.1';
 const TOKEN_BYTES = 32;
 
@@ -28,8 +33,10 @@ export interface PreviewServerOptions {
   rendererDir: string;
   /** 0 or absent picks a free port. */
   port?: number;
-  /** The data folder (models, engine state); defaults like the desktop app's. */
+  /** The data folder (models, conversations, settings, engine state); defaults like the desktop app's. */
   home?: string;
+  /** For tests: another model catalog, Hub endpoint and download tuning. */
+  models?: Pick<ServicesOptions, 'catalog' | 'endpoint' | 'tuning'>;
 }
 
 export interface PreviewServer {
@@ -69,9 +76,18 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
 
   const engine = new EngineSupervisor({ launch: forkLauncher({ env: { OMNIDESK_HOME: paths.home } }) });
   engine.start();
+  const services = openServices({
+    ...options.models,
+    home: paths.home,
+    engine,
+    launchBuild: forkLauncher({ entry: BUILD_PROCESS_ENTRY, env: { OMNIDESK_HOME: paths.home } }),
+    token: () => new EnvTokenStore().get(),
+  });
   const app = { name: APP_NAME, version: await appVersion() };
+  // No folder picker in a browser tab: exports go to the data folder, and the page shows where.
+  const exportFolder = async () => path.join(paths.home, 'exports');
   const handlers = (openStream: (nonce: string) => void) =>
-    createHandlers({ engine, shell: 'preview', app, modelsDir: paths.models, openStream });
+    createHandlers({ engine, services, shell: 'preview', app, openStream, exportFolder });
 
   const serveFile = staticHandler(rendererDir);
   // A Host check too: a DNS-rebound name resolving to 127.0.0.1 must not be able to read anything.
@@ -97,7 +113,7 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => startSession(ws, { engine, handlers }));
+    wss.handleUpgrade(req, socket, head, (ws) => startSession(ws, { engine, handlers, forward: services.forward }));
   });
 
   return {
@@ -107,6 +123,7 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
     close: async () => {
       wss.clients.forEach((client) => client.terminate());
       engine.stop();
+      await services.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { EventChannel, EventPayload } from '../ipc/contract';
 import { dispatch, type Handlers } from '../ipc/dispatch';
 import type { EngineSupervisor, HostStream } from '../engine/host/supervisor';
+import type { Services } from '../ipc/services';
 import { OmniError } from '../engine/errors';
 import { decodeFrame, encodeFrame, WireError, type ServerMessage } from './wire';
 
@@ -24,6 +25,8 @@ export interface SessionDeps {
   engine: EngineSupervisor;
   /** The shared handler table, given this page's way of receiving a stream. */
   handlers: (openStream: (nonce: string) => void) => Handlers;
+  /** Subscribes the page to the data events (conversations, settings, model jobs). */
+  forward: Services['forward'];
 }
 
 export function startSession(socket: WebSocket, deps: SessionDeps): void {
@@ -62,6 +65,7 @@ export function startSession(socket: WebSocket, deps: SessionDeps): void {
   const unsubscribe = [
     deps.engine.onState((state) => sendEvent('engine.state', state)),
     deps.engine.onTurn((event) => sendEvent('turn.event', event)),
+    deps.forward(sendEvent),
   ];
 
   const receive = async (data: string | Uint8Array) => {
