@@ -53,6 +53,7 @@ describe('data handlers', () => {
     engine.request.mockResolvedValueOnce({ turnId: 't1' }).mockResolvedValueOnce({ interrupted: true });
     await dispatch(handlers(), 'chat.send', send);
     await dispatch(handlers(), 'chat.interrupt', { turnId: 't1', heardSamples: 4800 });
+    expect(engine.request).toHaveBeenNthCalledWith(1, 'chat.send', { ...send, speaker: 'Ethan' });
     expect(engine.request).toHaveBeenLastCalledWith('chat.interrupt', { turnId: 't1', heardSamples: 4800 });
     expect(services.conversations.get('c1').messages[1].heardSamples).toBe(4800);
   });

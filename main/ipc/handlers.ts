@@ -10,6 +10,7 @@ import type { SystemInfo } from './contract';
 import { listInstalledModels } from '../models/installed';
 import { installedSpeakers } from '../models/speakers';
 import { exportConversation } from '../store/export';
+import { turnWithSettings } from '../store/settings';
 import { float32FromBytes } from '../store/wav';
 import type { Services } from './services';
 
@@ -40,11 +41,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { nonce };
     },
     'chat.send': async (request) => {
-      await recorder.begin(request);
+      const turn = turnWithSettings(request, settings.settings);
+      await recorder.begin(turn);
       try {
-        return await deps.engine.request('chat.send', request);
+        return await deps.engine.request('chat.send', turn);
       } catch (error) {
-        recorder.refused(request.turnId, toErrorInfo(error));
+        recorder.refused(turn.turnId, toErrorInfo(error));
         throw error;
       }
     },

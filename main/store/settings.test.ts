@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../ipc/schemas/settings';
-import { salvageSettings, settingsFile, SettingsStore } from './settings';
+import { salvageSettings, settingsFile, SettingsStore, turnWithSettings } from './settings';
 
 let home: string;
 beforeEach(() => (home = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-settings-'))));
@@ -77,5 +77,19 @@ describe('salvageSettings', () => {
   it('resets a section given in the wrong shape by its fields, and unknown fields inside a section', () => {
     expect(salvageSettings({ voice: 'loud', devices: { input: 'mic-1', speaker: 'x' } }).reset).toEqual(['voice', 'devices.speaker']);
     expect(salvageSettings({ pushToTalk: { globalHotkey: 'Q' } })).toEqual({ settings: DEFAULT_SETTINGS, reset: ['pushToTalk.globalHotkey'] });
+  });
+});
+
+describe('turnWithSettings', () => {
+  const turn = { conversationId: 'c', turnId: 't', text: 'Hi', attachments: [], micAudio: false, speak: true };
+
+  it('applies the chosen voice and system prompt, and speech off silences every reply', () => {
+    const settings = { ...DEFAULT_SETTINGS, voice: { speaker: 'Chelsie', speak: false }, systemPrompt: ' Be brief. ' };
+    expect(turnWithSettings(turn, settings)).toEqual({ ...turn, speak: false, speaker: 'Chelsie', system: 'Be brief.' });
+  });
+
+  it('keeps what the turn chose itself, and sends no system prompt when none is set', () => {
+    expect(turnWithSettings({ ...turn, speak: false, speaker: 'Aiden', system: 'x' }, DEFAULT_SETTINGS)).toEqual({ ...turn, speak: false, speaker: 'Aiden', system: 'x' });
+    expect(turnWithSettings(turn, DEFAULT_SETTINGS)).toEqual({ ...turn, speaker: 'Ethan' });
   });
 });

@@ -9,13 +9,28 @@ import { readFileSync, renameSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_SETTINGS, Settings, type SettingsNotice, type SettingsPatch } from '../ipc/schemas/settings';
+import type { ChatSendRequest } from '../engine/protocol';
+import { DEFAULT_SETTINGS, mergeSettings, Settings, type SettingsNotice, type SettingsPatch } from '../ipc/schemas/settings';
 
 export const settingsFile = (home: string) => path.join(home, 'settings.json');
 
 type Sections = typeof Settings.shape;
 
 /** Each field that parses is kept; every other one takes its default. Returns the settings and the fields reset. */
+/**
+ * What a turn asks of the engine under the user's settings: speech off turns every reply silent, and the chosen
+ * voice and system prompt apply unless the turn names its own.
+ */
+export function turnWithSettings(request: ChatSendRequest, settings: Settings): ChatSendRequest {
+  const system = request.system ?? (settings.systemPrompt.trim() || undefined);
+  return {
+    ...request,
+    speak: request.speak && settings.voice.speak,
+    speaker: request.speaker ?? settings.voice.speaker,
+    ...(system !== undefined ? { system } : {}),
+  };
+}
+
 export function salvageSettings(raw: unknown): { settings: Settings; reset: string[] } {
   const source = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const reset: string[] = [];
@@ -44,17 +59,6 @@ export function salvageSettings(raw: unknown): { settings: Settings; reset: stri
   }
   reset.push(...Object.keys(source).filter((key) => !(key in Settings.shape)));
   return { settings: Settings.parse(result), reset };
-}
-
-export function applyPatch(settings: Settings, patch: SettingsPatch): Settings {
-  return Settings.parse({
-    voice: { ...settings.voice, ...patch.voice },
-    sampling: { ...settings.sampling, ...patch.sampling },
-    systemPrompt: patch.systemPrompt ?? settings.systemPrompt,
-    devices: { ...settings.devices, ...patch.devices },
-    pushToTalk: { ...settings.pushToTalk, ...patch.pushToTalk },
-    theme: patch.theme ?? settings.theme,
-  });
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
@@ -127,7 +131,7 @@ export class SettingsStore {
   }
 
   async update(patch: SettingsPatch): Promise<Settings> {
-    this.current = applyPatch(this.current, patch);
+    this.current = Settings.parse(mergeSettings(this.current, patch));
     this.notice = undefined;
     await this.save();
     this.listeners.forEach((listener) => listener(this.current));

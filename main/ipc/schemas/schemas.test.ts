@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VARIANTS } from '../../models/catalog/schema';
 import { MediaPath } from './conversations';
 import { ModelVariant } from './models';
-import { Accelerator, SettingsPatch } from './settings';
+import { Accelerator, mergeSettings, SettingsPatch } from './settings';
 
 describe('IPC payload schemas', () => {
   it('offer exactly the catalog’s buildable variants', () => {
@@ -24,5 +24,16 @@ describe('IPC payload schemas', () => {
   it('take a settings change as given, adding no defaults for what it leaves out', () => {
     expect(SettingsPatch.parse({ voice: { speak: false } })).toEqual({ voice: { speak: false } });
     expect(SettingsPatch.safeParse({ voice: { volume: 3 } }).success).toBe(false);
+  });
+});
+
+describe('mergeSettings', () => {
+  it('merges sections field by field and replaces plain values, for settings and patches alike', () => {
+    expect(mergeSettings({ voice: { speak: true }, theme: 'dark' }, { voice: { speaker: 'Aiden' }, systemPrompt: '' })).toEqual({
+      voice: { speak: true, speaker: 'Aiden' },
+      theme: 'dark',
+      systemPrompt: '',
+    });
+    expect(mergeSettings({ devices: { input: 'mic' } }, { devices: { input: null } })).toEqual({ devices: { input: null } });
   });
 });

@@ -71,6 +71,21 @@ export const SettingsPatch = z.strictObject({
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
+/**
+ * `patch` laid over `base`, section by section (a section's fields merge; other values replace). Works for full
+ * settings and for patches alike, so the renderer can combine quick changes before they are sent; main validates
+ * the result.
+ */
+export function mergeSettings<T extends SettingsPatch>(base: T, patch: SettingsPatch): T {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const current = merged[key];
+    merged[key] = typeof value === 'object' && value !== null && typeof current === 'object' && current !== null ? { ...current, ...value } : value;
+  }
+  return merged as T;
+}
+
 export const SettingsNotice = z.strictObject({
   message: z.string(),
   /** Where the unreadable file was kept, so nothing the user wrote is destroyed. */
