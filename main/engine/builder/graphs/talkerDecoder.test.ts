@@ -4,7 +4,8 @@ import { compareArrays } from '../../testing/parity';
 import { openCheckpoint } from '../safetensors';
 import { readSpeechConfig } from '../speechConfig';
 import { DequantisedWeights } from '../testing/dequantisedWeights';
-import { argmax, openSpeechGraphs, type SpeechGraphs } from '../testing/speechGraphs';
+import { argmax } from '../../runtime/sampling/sampler';
+import { openSpeechGraphs, type SpeechGraphs } from '../testing/speechGraphs';
 
 /** max |actual − expected| / max |expected|. */
 const relativeError = (expected: Float32Array, actual: Float32Array) => compareArrays('', expected, actual).stats.maxAbs / expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);

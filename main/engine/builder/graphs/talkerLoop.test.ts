@@ -10,14 +10,15 @@ import path from 'node:path';
 import { goldenCaseNames, loadGoldenCase, TINY_CHECKPOINT_DIR, type GoldenCase } from '../../testing/fixtures';
 import { assertClose, assertExact } from '../../testing/parity';
 import { openCheckpoint } from '../safetensors';
-import { argmax, openSpeechGraphs, type SpeechGraphs } from '../testing/speechGraphs';
+import { repetitionPenalty, suppressTokens } from '../../runtime/sampling/logitsProcessors';
+import { argmax } from '../../runtime/sampling/sampler';
+import { openSpeechGraphs, type SpeechGraphs } from '../testing/speechGraphs';
 import { WeightReader } from '../weights';
 
 const IM_START = 151644;
 const USER = 872;
 const MEDIA_PADS = new Set([151675, 151655, 151656]);
 const TTS = { pad: 151671, bos: 151672, eos: 151673 };
-const REPETITION_PENALTY = 1.05;
 
 const json = JSON.parse(readFileSync(path.join(TINY_CHECKPOINT_DIR, 'config.json'), 'utf8'));
 const talkerJson = json.talker_config;
@@ -26,13 +27,15 @@ const speaker: number = talkerJson.speaker_id.ethan;
 const rows = (data: Float32Array, width: number, indexes: number[]) => Float32Array.from(indexes.flatMap((i) => Array.from(data.subarray(i * width, (i + 1) * width))));
 const add = (a: Float32Array, b: Float32Array) => a.map((v, i) => v + b[i]);
 
-/** HF greedy for group 0: repetition penalty over the generated c0, then −∞ on the control range except EOS. */
+/** HF greedy for group 0 (qwen3-omni.md §9.5): repetition penalty 1.05 over the generated c0, then −∞ on the top 1024 ids except EOS. */
+const vocab: number = talkerJson.text_config.vocab_size;
+const penalty = repetitionPenalty(1.05);
+const suppress = suppressTokens(Array.from({ length: 1024 }, (_, k) => vocab - 1024 + k).filter((id) => id !== talkerJson.codec_eos_token_id));
 function pickC0(logits: Float32Array, history: number[]): number {
-  const processed = Float32Array.from(logits);
-  for (const c of new Set(history)) processed[c] = processed[c] > 0 ? processed[c] / REPETITION_PENALTY : processed[c] * REPETITION_PENALTY;
-  const vocab = processed.length;
-  for (let id = vocab - 1024; id < vocab; id++) if (id !== talkerJson.codec_eos_token_id) processed[id] = -Infinity;
-  return argmax(processed);
+  const scores = Float32Array.from(logits);
+  penalty(scores, history);
+  suppress(scores, history);
+  return argmax(scores);
 }
 
 describe('talker_proj + codec_embed + talker + code_predictor (fp32) against transformers', () => {

@@ -5,11 +5,13 @@
  * per frame, greedy picks. Batch 1.
  */
 import * as ort from 'onnxruntime-node';
+import { KvCache } from '../../runtime/kvCache';
 import { mropeCosSin } from '../../runtime/mrope';
+import { argmax } from '../../runtime/sampling/sampler';
 import { TINY_CHECKPOINT_DIR } from '../../testing/fixtures';
 import { makeCodecEmbed } from '../graphs/codecEmbed';
 import { makeCodePredictor } from '../graphs/codePredictor';
-import { kvName, PAST_PATTERN, PRESENT_PATTERN } from '../graphs/io';
+import { PAST_PATTERN, PRESENT_PATTERN } from '../graphs/io';
 import type { Precision } from '../graphs/layers/context';
 import { makeTalker } from '../graphs/talkerDecoder';
 import { makeTalkerProjection } from '../graphs/talkerProjection';
@@ -18,45 +20,13 @@ import { readSpeechConfig, type SpeechConfig } from '../speechConfig';
 import { WeightReader } from '../weights';
 import { buildGraphSession, type BuiltSession } from './buildGraph';
 
-export const argmax = (values: ArrayLike<number>, from = 0, to = values.length) => {
-  let best = from;
-  for (let i = from; i < to; i++) if (values[i] > values[best]) best = i;
-  return best;
-};
-
 const int64 = (values: number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(values, BigInt), dims);
-const ones = (n: number) => new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
 
-/** A decoder session with its KV cache: `run` feeds the cache, keeps the presents and counts the length. */
-class CachedDecoder {
-  private past: Record<string, ort.Tensor> = {};
-  length = 0;
-
-  constructor(
-    private readonly session: ort.InferenceSession,
-    private readonly layers: number,
-    private readonly kvHeads: number,
-    private readonly headDim: number,
-  ) {}
-
-  reset(): void {
-    this.past = {};
-    this.length = 0;
-  }
-
-  async run(feeds: Record<string, ort.Tensor>, added: number): Promise<ort.InferenceSession.OnnxValueMapType> {
-    const all: Record<string, ort.Tensor> = { ...feeds, attention_mask: ones(this.length + added) };
-    for (let layer = 0; layer < this.layers; layer++) {
-      for (const which of ['key', 'value'] as const) {
-        all[kvName(PAST_PATTERN, layer, which)] =
-          this.past[kvName(PRESENT_PATTERN, layer, which)] ?? new ort.Tensor('float32', new Float32Array(0), [1, this.kvHeads, 0, this.headDim]);
-      }
-    }
-    const out = await this.session.run(all);
-    this.past = out as Record<string, ort.Tensor>;
-    this.length += added;
-    return out;
-  }
+/** One run of a decoder graph on its cache: the cache's pasts and mask, the presents kept. */
+async function runCached(session: ort.InferenceSession, cache: KvCache, feeds: Record<string, ort.Tensor>, added: number) {
+  const out = await session.run({ ...feeds, ...cache.feeds(), attention_mask: cache.attentionMask(added) });
+  cache.update(out as Record<string, ort.Tensor>, added);
+  return out;
 }
 
 export interface SpeechGraphs {
@@ -92,8 +62,9 @@ export async function openSpeechGraphs(precision: Precision = { kind: 'fp32' }, 
     await buildGraphSession('code_predictor', reader, precision, (ctx) => makeCodePredictor(ctx, cp, t.numCodeGroups)),
   ];
   const [projection, codecEmbed, talkerSession, predictorSession] = built.map((b) => b.session);
-  const talker = new CachedDecoder(talkerSession, t.numLayers, t.numKvHeads, t.headDim);
-  const predictor = new CachedDecoder(predictorSession, cp.numLayers, cp.numKvHeads, cp.headDim);
+  const kv = (layers: number, kvHeads: number, headDim: number) => new KvCache({ layers, kvHeads, headDim, pastName: PAST_PATTERN, presentName: PRESENT_PATTERN });
+  const talker = kv(t.numLayers, t.numKvHeads, t.headDim);
+  const predictor = kv(cp.numLayers, cp.numKvHeads, cp.headDim);
   const H = t.hiddenSize;
 
   const embedCodes = async (codes: number[], groupOffset: number, batch = 1) => {
@@ -112,12 +83,14 @@ export async function openSpeechGraphs(precision: Precision = { kind: 'fp32' }, 
       return { text: out.text_proj.data as Float32Array, hidden: out.hidden_proj.data as Float32Array };
     },
     embedCodes,
-    resetTalker: () => talker.reset(),
+    resetTalker: () => talker.clear(),
     async talkerStep(embeds, positions) {
       const n = embeds.length / H;
       const { cos, sin } = mropeCosSin(positions, t.headDim, t.rope.theta, t.rope.mropeSection);
       const half = t.headDim / 2;
-      const out = await talker.run(
+      const out = await runCached(
+        talkerSession,
+        talker,
         {
           inputs_embeds: new ort.Tensor('float32', embeds, [1, n, H]),
           rope_cos: new ort.Tensor('float32', cos, [1, n, half]),
@@ -128,13 +101,13 @@ export async function openSpeechGraphs(precision: Precision = { kind: 'fp32' }, 
       return { logits: out.logits.data as Float32Array, lastHidden: out.last_hidden.data as Float32Array };
     },
     async predictFrame(lastHidden, c0) {
-      predictor.reset();
+      predictor.clear();
       const codes = [c0];
       const logits: Float32Array[] = [];
       let input: Float32Array = Float32Array.of(...lastHidden, ...(await embedCodes([c0], 0)).embeds);
       for (let group = 1; group < t.numCodeGroups; group++) {
         const n = input.length / H;
-        const out = await predictor.run({ inputs_embeds: new ort.Tensor('float32', input, [1, n, H]), head_index: int64([group - 1], []) }, n);
+        const out = await runCached(predictorSession, predictor, { inputs_embeds: new ort.Tensor('float32', input, [1, n, H]), head_index: int64([group - 1], []) }, n);
         logits.push(out.logits.data as Float32Array);
         codes.push(argmax(logits[logits.length - 1]));
         if (group + 1 < t.numCodeGroups) input = (await embedCodes([codes[group]], group)).embeds;
