@@ -1,0 +1,97 @@
+import { deliver, postedBy } from './testing/workletShim';
+import { describe, expect, it, vi } from 'vitest';
+import type { PlaybackEvent } from './messages';
+import { PlaybackProcessor } from './playbackProcessor';
+import { SpeechPlayer, type PlayerEvent, type PlayerPort } from './speechPlayer';
+
+const ramp = (n: number) => Float32Array.from({ length: n }, (_, i) => (i + 1) / 65536);
+const NO_TROUBLE = { underruns: 0, padSamples: 240, refusedSamples: 0 };
+
+/** The player wired to a real playback processor, the audio thread played by `render`. */
+function setup() {
+  const processor = new PlaybackProcessor();
+  let answered = 0;
+  const port: PlayerPort = { onmessage: null, postMessage: (command) => deliver(processor, structuredClone(command)) };
+  const player = new SpeechPlayer(port);
+  const events: PlayerEvent[] = [];
+  player.onEvent((event) => events.push(event));
+  const render = (quanta: number) => {
+    for (let q = 0; q < quanta; q++) {
+      processor.process([], [[new Float32Array(128)]]);
+      const posted = postedBy(processor);
+      while (answered < posted.length) port.onmessage?.({ data: posted[answered++].message as PlaybackEvent } as MessageEvent<PlaybackEvent>);
+    }
+  };
+  return { player, events, render };
+}
+
+describe('speech player', () => {
+  it('plays a streamed reply, then replays all of it from the start', () => {
+    const { player, events, render } = setup();
+    player.chunk('t1', ramp(2000));
+    player.chunk('t1', ramp(2000));
+    player.end('t1');
+    expect(player.playing).toEqual({ turnId: 't1', replay: false });
+    render(40);
+    expect(player.playing).toBeUndefined();
+    expect(player.replay('t1')).toBe(true);
+    render(40);
+    expect(events).toEqual([
+      { type: 'started', turnId: 't1', replay: false },
+      { type: 'finished', turnId: 't1', replay: false, samplesPlayed: 4000, interrupted: false, stats: NO_TROUBLE, recordedSamples: 4000 },
+      { type: 'started', turnId: 't1', replay: true },
+      { type: 'finished', turnId: 't1', replay: true, samplesPlayed: 4000, interrupted: false, stats: NO_TROUBLE, recordedSamples: 4000 },
+    ]);
+    expect(player.replay('never-spoken')).toBe(false);
+  });
+
+  it('barge-in: answers with the samples heard, ignores chunks still arriving, keeps only the heard part', async () => {
+    const { player, events, render } = setup();
+    player.chunk('t1', ramp(4800));
+    render(12);
+    const report = player.interrupt();
+    render(1);
+    await expect(report).resolves.toEqual({ turnId: 't1', replay: false, samplesPlayed: 10 * 128 + 120 });
+    player.chunk('t1', ramp(1920));
+    player.end('t1');
+    render(30);
+    expect(events.map((e) => e.type)).toEqual(['started', 'finished']);
+    expect(events[1]).toMatchObject({ interrupted: true, recordedSamples: 1400 });
+    expect(player.recordings.samples('t1')).toBe(1400);
+  });
+
+  it('has nothing to interrupt when nothing plays', async () => {
+    const { player } = setup();
+    await expect(player.interrupt()).resolves.toBeUndefined();
+  });
+
+  it('lets a new reply cut a replay short without shortening the replayed recording', () => {
+    const { player, events, render } = setup();
+    player.chunk('t1', ramp(3000));
+    player.end('t1');
+    render(30);
+    player.replay('t1');
+    render(5);
+    player.chunk('t2', ramp(1920));
+    render(1);
+    expect(events.slice(2)).toEqual([
+      { type: 'started', turnId: 't1', replay: true },
+      { type: 'finished', turnId: 't1', replay: true, samplesPlayed: 640, interrupted: true, stats: NO_TROUBLE, recordedSamples: 3000 },
+    ]);
+    expect(player.playing).toEqual({ turnId: 't2', replay: false });
+  });
+
+  it('gives up waiting for the fade after 500 ms when the device stops rendering, heard count unknown', async () => {
+    vi.useFakeTimers();
+    try {
+      const { player, render } = setup();
+      player.chunk('t1', ramp(4800));
+      render(5);
+      const report = player.interrupt();
+      vi.advanceTimersByTime(500);
+      await expect(report).resolves.toEqual({ turnId: 't1', replay: false });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
