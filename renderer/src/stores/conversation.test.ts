@@ -102,6 +102,59 @@ describe('conversation', () => {
   });
 });
 
+describe('conversation: voice, attachments and spoken replies', () => {
+  const photo = { kind: 'image' as const, name: 'Camera frame.jpg', mime: 'image/jpeg' as const, data: new Uint8Array([0xff, 0xd8]) };
+
+  it('sends a push-to-talk turn under the id its audio streamed with, with attachments, asking for speech', async () => {
+    const { mocks, state } = setup();
+    await state().send({ text: '', attachments: [photo], voice: { turnId: 'ptt-1', samples: 24_000 }, speak: true });
+    expect(mocks.chat.send).toHaveBeenCalledWith({
+      conversationId: 'id1',
+      turnId: 'ptt-1',
+      text: '',
+      attachments: [photo],
+      micAudio: true,
+      speak: true,
+    });
+    expect(state().messages).toEqual([
+      { role: 'user', id: 'ptt-1-user', text: '', attachments: [photo], voiceSamples: 24_000 },
+      { role: 'assistant', id: 'ptt-1-assistant', turnId: 'ptt-1', text: '', status: 'waiting', speak: true },
+    ]);
+  });
+
+  it('sends an image without text, but not an empty turn', async () => {
+    const { mocks, state } = setup();
+    await state().send({ text: ' ' });
+    await state().send({ text: '', attachments: [photo] });
+    expect(mocks.chat.send).toHaveBeenCalledTimes(1);
+  });
+
+  it('tells the engine how much of a spoken reply was heard when it is stopped', async () => {
+    const { mocks, state } = setup();
+    await state().send({ text: 'Tell me a story', speak: true });
+    await state().interrupt('id2', 30_240);
+    expect(mocks.chat.interrupt).toHaveBeenCalledWith({ turnId: 'id2', heardSamples: 30_240 });
+    expect(state().messages[1]).toMatchObject({ heardSamples: 30_240 });
+  });
+
+  it('counts a spoken reply stopped before its first sample as heard for 0 samples', async () => {
+    const { mocks, state } = setup();
+    await state().send({ text: 'Hi', speak: true });
+    await state().interrupt();
+    expect(mocks.chat.interrupt).toHaveBeenCalledWith({ turnId: 'id2', heardSamples: 0 });
+  });
+
+  it('stops the speech of an answer whose text is done without reopening or failing it', async () => {
+    const { mocks, emitTurn, state } = setup();
+    await state().send({ text: 'Hi', speak: true });
+    emitTurn({ type: 'done', turnId: 'id2', text: 'Hello there!', interrupted: false, speechSamples: 48_000 });
+    mocks.chat.interrupt.mockRejectedValueOnce({ code: 'ENGINE_UNAVAILABLE', message: 'down' });
+    await state().interrupt('id2', 12_000);
+    expect(state().messages[1]).toMatchObject({ text: 'Hello there!', status: 'done', heardSamples: 12_000 });
+    expect(state().messages[1]).not.toHaveProperty('error');
+  });
+});
+
 describe('applyTurnEvent', () => {
   const done: Message = { role: 'assistant', id: 'a', turnId: 't', text: 'final', status: 'done' };
 

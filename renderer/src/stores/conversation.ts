@@ -4,23 +4,51 @@
  * the engine's explanation — every turn ends answered, interrupted or failed, never silently.
  */
 import { createStore } from 'zustand/vanilla';
-import type { ErrorInfo, TurnEvent } from '../../../main/ipc/contract';
+import type { Attachment, ErrorInfo, TurnEvent } from '../../../main/ipc/contract';
 import type { OmnideskApi } from '../../../preload/api';
 import { asErrorInfo } from '../errors';
 
 export type AssistantStatus = 'waiting' | 'streaming' | 'done' | 'interrupted' | 'failed';
 
 export type Message =
-  | { role: 'user'; id: string; text: string }
-  | { role: 'assistant'; id: string; turnId: string; text: string; status: AssistantStatus; error?: ErrorInfo };
+  | {
+      role: 'user';
+      id: string;
+      text: string;
+      attachments?: Attachment[];
+      /** A push-to-talk question: how many 16 kHz samples of it the engine received. */
+      voiceSamples?: number;
+    }
+  | {
+      role: 'assistant';
+      id: string;
+      turnId: string;
+      text: string;
+      status: AssistantStatus;
+      error?: ErrorInfo;
+      /** The reply is spoken as well as written. */
+      speak?: true;
+      /** The spoken reply was cut short after this many 24 kHz samples: what the user heard. */
+      heardSamples?: number;
+    };
+
+/** One turn as the composer or push-to-talk hands it over. */
+export interface TurnInput {
+  text: string;
+  attachments?: Attachment[];
+  /** Push-to-talk: the turn id its microphone audio was streamed under, and the engine's sample count. */
+  voice?: { turnId: string; samples: number };
+  speak?: boolean;
+}
 
 export interface ConversationState {
   conversationId: string;
   messages: Message[];
   /** The turn still in progress; the composer waits for it (or its interruption). */
   activeTurnId?: string;
-  send(text: string): Promise<void>;
-  interrupt(): Promise<void>;
+  send(input: string | TurnInput): Promise<void>;
+  /** Stops a turn (the open one by default); `heardSamples` says how much of its spoken reply was heard. */
+  interrupt(turnId?: string, heardSamples?: number): Promise<void>;
 }
 
 type Assistant = Extract<Message, { role: 'assistant' }>;
@@ -58,33 +86,44 @@ export function createConversationStore(api: Pick<OmnideskApi, 'chat'>, newId: (
     return {
       conversationId: newId(),
       messages: [],
-      send: async (raw) => {
-        const text = raw.trim();
-        if (!text || get().activeTurnId) return;
-        const turnId = newId();
+      send: async (input) => {
+        const { attachments = [], voice, speak = false, ...turn } = typeof input === 'string' ? { text: input } : input;
+        const text = turn.text.trim();
+        if ((!text && !voice && attachments.length === 0) || get().activeTurnId) return;
+        const turnId = voice?.turnId ?? newId();
         set((s) => ({
           activeTurnId: turnId,
           messages: [
             ...s.messages,
-            { role: 'user', id: `${turnId}-user`, text },
-            { role: 'assistant', id: `${turnId}-assistant`, turnId, text: '', status: 'waiting' },
+            {
+              role: 'user',
+              id: `${turnId}-user`,
+              text,
+              ...(attachments.length ? { attachments } : {}),
+              ...(voice ? { voiceSamples: voice.samples } : {}),
+            },
+            { role: 'assistant', id: `${turnId}-assistant`, turnId, text: '', status: 'waiting', ...(speak ? { speak } : {}) },
           ],
         }));
         try {
-          await api.chat.send({ conversationId: get().conversationId, turnId, text, attachments: [], micAudio: false, speak: false });
+          await api.chat.send({ conversationId: get().conversationId, turnId, text, attachments, micAudio: !!voice, speak });
         } catch (error) {
           finish(turnId, (m) => ({ ...m, status: 'failed', error: asErrorInfo(error) }));
         }
       },
-      interrupt: async () => {
-        const turnId = get().activeTurnId;
+      interrupt: async (turnId = get().activeTurnId, heardSamples) => {
         if (!turnId) return;
+        const spoken = get().messages.some((m) => m.role === 'assistant' && m.turnId === turnId && m.speak);
+        // A spoken reply stopped before its first sample was heard was heard for 0 samples, not an unknown number.
+        const heard = heardSamples ?? (spoken ? 0 : undefined);
+        if (heard !== undefined) set((s) => ({ messages: updateTurn(s.messages, turnId, (m) => ({ ...m, heardSamples: heard })) }));
         try {
-          const { interrupted } = await api.chat.interrupt({ turnId });
+          const { interrupted } = await api.chat.interrupt(heard === undefined ? { turnId } : { turnId, heardSamples: heard });
           // The engine had nothing running for it, so no `done` event will come to close the turn.
           if (!interrupted) finish(turnId, (m) => (isOpen(m.status) ? { ...m, status: 'interrupted' } : m));
         } catch (error) {
-          finish(turnId, (m) => ({ ...m, status: 'failed', error: asErrorInfo(error) }));
+          // Stopping the speech of a finished answer can fail without making the answer itself a failure.
+          finish(turnId, (m) => (isOpen(m.status) ? { ...m, status: 'failed', error: asErrorInfo(error) } : m));
         }
       },
     };

@@ -1,0 +1,266 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { StreamDown, StreamUp } from '../../../main/ipc/contract';
+import type { EngineLink } from '../audio/engineLink';
+import type { MicEvents } from '../audio/micCapture';
+import type { UtteranceSummary } from '../audio/pushToTalkRecorder';
+import type { PlaybackReport, PlayerEvent } from '../audio/speechPlayer';
+import { createAttachmentsStore } from '../media/attachments';
+import { createConversationStore } from './conversation';
+import { createVoiceStore, MIC_IDLE_MS, voiceStatus, type Player } from './voice';
+import { fakeApi, settle } from '../testing/fakeApi';
+
+afterEach(() => vi.useRealTimers());
+
+const photo = { kind: 'image' as const, name: 'Camera frame.jpg', mime: 'image/jpeg' as const, data: new Uint8Array([1]) };
+const NO_TROUBLE = { underruns: 0, padSamples: 240, refusedSamples: 0 };
+const until = (check: () => unknown) => vi.waitFor(() => expect(check()).toBeTruthy(), { timeout: 1000, interval: 1 });
+
+function setup({ heldSamples = 24_000 } = {}) {
+  const fake = fakeApi();
+  let ids = 0;
+  const conversation = createConversationStore(fake.api, () => `id${++ids}`);
+  const attachments = createAttachmentsStore();
+  const up: StreamUp[] = [];
+  const down = new Set<(message: StreamDown) => void>();
+  const link = {
+    open: vi.fn(async () => undefined),
+    post: vi.fn((message: StreamUp) => void up.push(message)),
+    onMessage: (listener: (message: StreamDown) => void) => (down.add(listener), () => void down.delete(listener)),
+    received: vi.fn(async (_turnId: string) => heldSamples + 6400),
+  } satisfies EngineLink;
+  let micEvents: MicEvents | undefined;
+  const mic = {
+    start: vi.fn((_turnId: string) => undefined),
+    stop: vi.fn(async (): Promise<UtteranceSummary> => ({ turnId: mic.start.mock.lastCall?.[0] ?? '', samples: heldSamples + 6400, heldSamples })),
+    cancel: vi.fn(),
+    close: vi.fn(),
+  };
+  const openMicrophone = vi.fn(async (_send: unknown, events: MicEvents) => ((micEvents = events), mic));
+  const playerListeners = new Set<(event: PlayerEvent) => void>();
+  const player = {
+    chunk: vi.fn((_turnId: string, _pcm: Float32Array) => undefined),
+    end: vi.fn((_turnId: string) => undefined),
+    replay: vi.fn((_turnId: string) => true),
+    interrupt: vi.fn(async (): Promise<PlaybackReport | undefined> => undefined),
+    onEvent: (listener: (event: PlayerEvent) => void) => (playerListeners.add(listener), () => void playerListeners.delete(listener)),
+  } satisfies Player;
+  let utterances = 0;
+  const voice = createVoiceStore({
+    conversation,
+    attachments,
+    link,
+    openMicrophone,
+    createPlayer: async () => player,
+    newId: () => `ptt-${++utterances}`,
+  });
+  return {
+    ...fake,
+    conversation,
+    attachments,
+    voice,
+    state: () => voice.getState(),
+    status: () => voiceStatus(voice.getState(), conversation.getState()),
+    link,
+    up,
+    speak: (message: StreamDown) => down.forEach((listener) => listener(message)),
+    mic,
+    micEvents: () => micEvents as MicEvents,
+    openMicrophone,
+    player,
+    playerSays: (event: PlayerEvent) => playerListeners.forEach((listener) => listener(event)),
+  };
+}
+
+describe('push-to-talk', () => {
+  it('listens while held and, on release, sends the utterance as a turn with the tray’s attachments, asking for speech', async () => {
+    const { state, status, mic, link, attachments, mocks } = setup();
+    attachments.getState().add(photo);
+    state().press();
+    expect([state().phase, status()]).toEqual(['opening', 'listening']);
+    await until(() => state().phase === 'listening');
+    expect(mic.start).toHaveBeenCalledWith('ptt-1');
+    expect(link.open).toHaveBeenCalled();
+    state().release();
+    expect([state().phase, status()]).toEqual(['sending', 'thinking']);
+    await until(() => state().phase === 'idle');
+    expect(link.received).toHaveBeenCalledWith('ptt-1');
+    expect(mocks.chat.send).toHaveBeenCalledWith({
+      conversationId: 'id1',
+      turnId: 'ptt-1',
+      text: '',
+      attachments: [photo],
+      micAudio: true,
+      speak: true,
+    });
+    expect(attachments.getState().items).toEqual([]);
+  });
+
+  it('shows the microphone level only while listening', async () => {
+    const { state, micEvents } = setup();
+    state().press();
+    await until(() => state().phase === 'listening');
+    micEvents().level({ rms: 0.09, peak: 0.8 });
+    expect(state().level).toEqual({ rms: 0.09, peak: 0.8 });
+    state().release();
+    expect(state().level).toEqual({ rms: 0, peak: 0 });
+  });
+
+  it('drops a hold shorter than a quarter second, freeing the engine’s copy, with a hint', async () => {
+    const { state, up, mocks } = setup({ heldSamples: 3999 });
+    state().press();
+    await until(() => state().phase === 'listening');
+    state().release();
+    await until(() => state().phase === 'idle');
+    expect(up).toEqual([{ type: 'mic.cancel', turnId: 'ptt-1' }]);
+    expect(mocks.chat.send).not.toHaveBeenCalled();
+    expect(state().notice?.message).toBe('Too short to send: hold the talk key or button while you speak.');
+  });
+
+  it('treats a release before the microphone opened as too short, without recording', async () => {
+    const { state, mic } = setup();
+    state().press();
+    state().release();
+    await until(() => state().phase === 'idle');
+    expect(mic.start).not.toHaveBeenCalled();
+    expect(state().notice?.message).toMatch(/^Too short/);
+  });
+
+  it('releases by itself when the utterance reaches its maximum length', async () => {
+    const { state, micEvents, mocks } = setup();
+    state().press();
+    await until(() => state().phase === 'listening');
+    micEvents().full();
+    await until(() => state().phase === 'idle');
+    expect(mocks.chat.send).toHaveBeenCalledTimes(1);
+  });
+
+  it('ignores key repeat: a second press while listening changes nothing', async () => {
+    const { state, openMicrophone } = setup();
+    state().press();
+    state().press();
+    await until(() => state().phase === 'listening');
+    state().press();
+    expect(openMicrophone).toHaveBeenCalledTimes(1);
+  });
+
+  it('explains a denied microphone and stays usable', async () => {
+    const { state, openMicrophone } = setup();
+    openMicrophone.mockRejectedValueOnce(new DOMException('Permission denied', 'NotAllowedError'));
+    state().press();
+    await until(() => state().phase === 'idle');
+    expect(state().notice).toEqual({
+      message: 'Microphone access was denied.',
+      hint: 'Allow Omnidesk to use the microphone in your system’s privacy settings, then try again.',
+    });
+    state().press();
+    await until(() => state().phase === 'listening');
+  });
+
+  it('says so when the engine never confirmed the audio, and sends no turn', async () => {
+    const { state, link, mocks } = setup();
+    link.received.mockRejectedValueOnce({ code: 'ENGINE_TIMEOUT', message: 'The engine did not confirm your voice message within 5 s.' });
+    state().press();
+    await until(() => state().phase === 'listening');
+    state().release();
+    await until(() => state().phase === 'idle');
+    expect(state().notice?.message).toBe('Your voice message did not reach the engine: The engine did not confirm your voice message within 5 s.');
+    expect(mocks.chat.send).not.toHaveBeenCalled();
+  });
+
+  it('keeps the microphone open for a minute after an utterance, then closes it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { state, mic } = setup();
+    state().press();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state().phase).toBe('listening');
+    state().release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state().phase).toBe('idle');
+    await vi.advanceTimersByTimeAsync(MIC_IDLE_MS - 1);
+    expect(mic.close).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(mic.close).toHaveBeenCalledTimes(1);
+  });
+
+  it('closes a disconnected microphone, cancelling the utterance, and opens a new one next time', async () => {
+    const { state, mic, micEvents, openMicrophone } = setup();
+    state().press();
+    await until(() => state().phase === 'listening');
+    micEvents().ended();
+    await settle();
+    expect(mic.close).toHaveBeenCalled();
+    expect(state().phase).toBe('idle');
+    expect(state().notice?.message).toBe('The microphone was disconnected.');
+    state().press();
+    await until(() => state().phase === 'listening');
+    expect(openMicrophone).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('spoken replies and barge-in', () => {
+  it('plays the engine’s speech chunks and ends the track on speech.end; a malformed chunk is dropped', async () => {
+    const { speak, player } = setup();
+    speak({ type: 'speech.chunk', turnId: 't1', seq: 0, sampleRate: 24000, pcm: new Float32Array([0.5, -0.5]).buffer });
+    speak({ type: 'speech.chunk', turnId: 't1', seq: 1, sampleRate: 24000, pcm: new ArrayBuffer(7) });
+    speak({ type: 'speech.end', turnId: 't1', samples: 2 });
+    await until(() => player.end.mock.calls.length);
+    expect(player.chunk.mock.calls.map(([turnId, pcm]) => [turnId, [...pcm]])).toEqual([['t1', [0.5, -0.5]]]);
+    expect(player.end).toHaveBeenCalledWith('t1');
+  });
+
+  it('is speaking from the first sample heard until the track finishes, then keeps it for replay', async () => {
+    const { speak, playerSays, state, status, player } = setup();
+    speak({ type: 'speech.end', turnId: 't1', samples: 0 });
+    await until(() => player.end.mock.calls.length);
+    playerSays({ type: 'started', turnId: 't1', replay: false });
+    expect(status()).toBe('speaking');
+    const finished = { type: 'finished', turnId: 't1', replay: false, samplesPlayed: 48_000, interrupted: false, stats: NO_TROUBLE, recordedSamples: 48_000 } as const;
+    playerSays(finished);
+    expect([status(), state().speech, state().lastPlayback]).toEqual(['idle', { t1: 48_000 }, finished]);
+    await state().replay('t1');
+    expect(player.replay).toHaveBeenCalledWith('t1');
+  });
+
+  it('push-to-talk while speaking stops playback and interrupts the turn with the samples heard, before the new turn', async () => {
+    const { state, conversation, player, mocks, emitTurn } = setup();
+    await conversation.getState().send({ text: 'Tell me a story', speak: true });
+    await state().replay('nothing'); // creates the player, as the first reply would
+    player.interrupt.mockResolvedValueOnce({ turnId: 'id2', replay: false, samplesPlayed: 30_240 });
+    mocks.chat.interrupt.mockImplementationOnce(async () => {
+      setTimeout(() => emitTurn({ type: 'done', turnId: 'id2', text: 'Once upon', interrupted: true, speechSamples: 30_240 }), 5);
+      return { interrupted: true };
+    });
+    state().press();
+    await until(() => state().phase === 'listening');
+    expect(mocks.chat.interrupt).toHaveBeenLastCalledWith({ turnId: 'id2', heardSamples: 30_240 });
+    state().release();
+    await until(() => mocks.chat.send.mock.calls.length === 2);
+    expect(mocks.chat.send.mock.lastCall?.[0]).toMatchObject({ turnId: 'ptt-1', micAudio: true });
+    expect(conversation.getState().messages[1]).toMatchObject({ text: 'Once upon', status: 'interrupted', heardSamples: 30_240 });
+  });
+
+  it('Stop while the answer is still being thought out interrupts it as heard for 0 samples', async () => {
+    const { state, conversation, mocks } = setup();
+    await conversation.getState().send({ text: 'Hi', speak: true });
+    await state().stop();
+    expect(mocks.chat.interrupt).toHaveBeenCalledWith({ turnId: 'id2', heardSamples: 0 });
+  });
+
+  it('stopping a replay interrupts nothing in the engine', async () => {
+    const { state, player, mocks } = setup();
+    await state().replay('t1');
+    player.interrupt.mockResolvedValueOnce({ turnId: 't1', replay: true, samplesPlayed: 100 });
+    await state().stop();
+    expect(mocks.chat.interrupt).not.toHaveBeenCalled();
+  });
+
+  it('a typed message stops the reply still speaking and reports what was heard of it', async () => {
+    const { state, player, mocks, attachments } = setup();
+    await state().replay('x');
+    player.interrupt.mockResolvedValueOnce({ turnId: 't0', replay: false, samplesPlayed: 4800 });
+    attachments.getState().add(photo);
+    await state().sendText('What is this?');
+    expect(mocks.chat.interrupt).toHaveBeenCalledWith({ turnId: 't0', heardSamples: 4800 });
+    expect(mocks.chat.send).toHaveBeenCalledWith(expect.objectContaining({ text: 'What is this?', attachments: [photo], micAudio: false, speak: false }));
+  });
+});

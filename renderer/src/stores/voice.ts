@@ -1,0 +1,260 @@
+/**
+ * Push-to-talk and the spoken side of the conversation.
+ *
+ * Talking: idle → opening (microphone and engine stream, first time only) → listening (frames stream to the
+ * engine while the key is held) → sending (release: the worklet's last partial frame, `mic.end`, the engine's
+ * `mic.received`, then `chat.send` with the attachments tray) → idle. A hold shorter than MIN_HELD_SAMPLES is
+ * dropped with a hint; one that reaches the maximum length is released for the user.
+ *
+ * Barge-in (desktop-ux.md §4.4): push-to-talk or Stop while the assistant speaks stops playback at once (5 ms
+ * fade), and `chat.interrupt` carries the samples actually played, so the transcript keeps only what was heard.
+ * The interrupting utterance becomes the next turn once the interrupted one has closed.
+ *
+ * The microphone stays open for MIC_IDLE_MS after an utterance, so the pre-roll covers the next key press, and
+ * is closed after that (the OS shows it in use while open).
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ErrorInfo } from '../../../main/ipc/contract';
+import type { EngineLink } from '../audio/engineLink';
+import { SPEECH_RATE } from '../audio/messages';
+import { describeMicError, type MicCapture, type MicEvents, type MicLevel } from '../audio/micCapture';
+import { MIN_HELD_SAMPLES, type SendUp } from '../audio/pushToTalkRecorder';
+import type { PlayerEvent, SpeechPlayer } from '../audio/speechPlayer';
+import type { AttachmentsState } from '../media/attachments';
+import type { ConversationState } from './conversation';
+
+export type TalkPhase = 'idle' | 'opening' | 'listening' | 'sending';
+export type VoiceStatus = 'idle' | 'listening' | 'thinking' | 'speaking';
+
+export interface Notice {
+  message: string;
+  hint?: string;
+}
+
+type Finished = Extract<PlayerEvent, { type: 'finished' }>;
+
+export interface VoiceState {
+  phase: TalkPhase;
+  /** The microphone level while listening. */
+  level: MicLevel;
+  notice?: Notice;
+  /** The reply (or replay) being heard now. */
+  playing?: { turnId: string; replay: boolean };
+  /** Samples kept for replay, by turn. */
+  speech: Record<string, number>;
+  /** The last playback's figures: samples played, underruns, pad. */
+  lastPlayback?: Finished;
+  press(): void;
+  release(): void;
+  /** Stops the spoken reply and the turn in progress. */
+  stop(): Promise<void>;
+  replay(turnId: string): Promise<void>;
+  sendText(text: string): Promise<void>;
+  dismissNotice(): void;
+}
+
+export type Microphone = Pick<MicCapture, 'start' | 'stop' | 'cancel' | 'close'>;
+export type Player = Pick<SpeechPlayer, 'chunk' | 'end' | 'replay' | 'interrupt' | 'onEvent'>;
+
+export interface VoiceDeps {
+  conversation: StoreApi<ConversationState>;
+  attachments: StoreApi<AttachmentsState>;
+  link: EngineLink;
+  openMicrophone(send: SendUp, events: MicEvents): Promise<Microphone>;
+  createPlayer(): Promise<Player>;
+  newId?: () => string;
+}
+
+export const MIC_IDLE_MS = 60_000;
+/** How long a new voice turn waits for the one it interrupted to close. */
+export const TURN_CLOSE_TIMEOUT_MS = 3000;
+
+const SILENT: MicLevel = { rms: 0, peak: 0 };
+const TOO_SHORT: Notice = { message: 'Too short to send: hold the talk key or button while you speak.' };
+const DISCONNECTED: Notice = { message: 'The microphone was disconnected.', hint: 'Connect it again, or choose another input device in Settings.' };
+
+const isErrorInfo = (error: unknown): error is ErrorInfo =>
+  // Not a DOMException, whose legacy numeric `code` would pass a looser test.
+  !!error && typeof error === 'object' && 'code' in error && typeof error.code === 'string' && 'message' in error && typeof error.message === 'string';
+
+/** What the user sees now: their own voice first, then the assistant's, then a turn in progress. */
+export function voiceStatus(voice: Pick<VoiceState, 'phase' | 'playing'>, conversation: Pick<ConversationState, 'activeTurnId'>): VoiceStatus {
+  if (voice.phase === 'opening' || voice.phase === 'listening') return 'listening';
+  if (voice.playing) return 'speaking';
+  return voice.phase === 'sending' || conversation.activeTurnId ? 'thinking' : 'idle';
+}
+
+export function createVoiceStore(deps: VoiceDeps) {
+  const { conversation, attachments, link } = deps;
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+  return createStore<VoiceState>()((set, get) => {
+    let microphone: Promise<Microphone> | undefined;
+    let player: Promise<Player> | undefined;
+    let releasedWhileOpening = false;
+    let bargeIn: Promise<void> = Promise.resolve();
+    let idleTimer: ReturnType<typeof setTimeout> | undefined;
+    const closeMicrophone = () => {
+      const closing = microphone;
+      microphone = undefined;
+      void closing?.then((mic) => mic.close(), () => undefined);
+    };
+    const scheduleClose = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => get().phase === 'idle' && closeMicrophone(), MIC_IDLE_MS);
+    };
+
+    const openMicrophone = () =>
+      (microphone ??= deps
+        .openMicrophone(link.post, {
+          level: (level) => set({ level }),
+          full: () => get().release(),
+          // Closing also cancels an utterance in progress: half a question is not sent.
+          ended: () => {
+            closeMicrophone();
+            set({ phase: 'idle', level: SILENT, notice: DISCONNECTED });
+          },
+        })
+        .catch((error: unknown) => {
+          microphone = undefined;
+          throw error;
+        }));
+
+    const onPlayerEvent = (event: PlayerEvent) => {
+      if (event.type === 'started') {
+        set({ playing: { turnId: event.turnId, replay: event.replay } });
+        return;
+      }
+      set((s) => ({
+        playing: s.playing?.turnId === event.turnId && s.playing.replay === event.replay ? undefined : s.playing,
+        speech: { ...s.speech, [event.turnId]: event.recordedSamples },
+        lastPlayback: event,
+      }));
+    };
+    const openPlayer = () =>
+      (player ??= deps.createPlayer().then(
+        (created) => {
+          created.onEvent(onPlayerEvent);
+          return created;
+        },
+        (error: unknown) => {
+          player = undefined;
+          throw error;
+        },
+      ));
+    const withPlayer = (use: (player: Player) => void) =>
+      openPlayer().then(use, (error: unknown) =>
+        set({ notice: { message: `Speech cannot be played: ${error instanceof Error ? error.message : String(error)}` } }),
+      );
+
+    link.onMessage((message) => {
+      if (message.type === 'speech.chunk') {
+        // The engine is trusted, but a malformed chunk must not take the page down with a RangeError.
+        if (!(message.pcm instanceof ArrayBuffer) || message.pcm.byteLength % 4 !== 0 || message.sampleRate !== SPEECH_RATE) return;
+        const pcm = new Float32Array(message.pcm);
+        void withPlayer((p) => p.chunk(message.turnId, pcm));
+      } else if (message.type === 'speech.end') {
+        void withPlayer((p) => p.end(message.turnId));
+      }
+    });
+
+    /** Stops playback; a live reply cut short is reported with what was heard. Returns that reply's turn. */
+    const stopPlayback = async (): Promise<string | undefined> => {
+      const current = await player?.catch(() => undefined);
+      const report = await current?.interrupt();
+      if (!report || report.replay) return undefined;
+      await conversation.getState().interrupt(report.turnId, report.samplesPlayed);
+      return report.turnId;
+    };
+    const interruptReply = async () => {
+      const reported = await stopPlayback();
+      const active = conversation.getState().activeTurnId;
+      if (active && active !== reported) await conversation.getState().interrupt(active);
+    };
+    const turnClosed = () =>
+      new Promise<boolean>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          unsubscribe();
+          resolve(!conversation.getState().activeTurnId);
+        };
+        const unsubscribe = conversation.subscribe((s) => !s.activeTurnId && done());
+        const timer = setTimeout(done, conversation.getState().activeTurnId ? TURN_CLOSE_TIMEOUT_MS : 0);
+      });
+
+    const listen = async () => {
+      try {
+        const [mic] = await Promise.all([openMicrophone(), link.open()]);
+        if (releasedWhileOpening) {
+          set({ phase: 'idle', notice: TOO_SHORT });
+          scheduleClose();
+          return;
+        }
+        mic.start(newId());
+        set({ phase: 'listening' });
+      } catch (error) {
+        set({ phase: 'idle', notice: isErrorInfo(error) ? { message: error.message, hint: error.hint } : describeMicError(error) });
+      }
+    };
+
+    const sendUtterance = async () => {
+      try {
+        const utterance = await (await openMicrophone()).stop();
+        if (!utterance) return;
+        if (utterance.heldSamples < MIN_HELD_SAMPLES) {
+          link.post({ type: 'mic.cancel', turnId: utterance.turnId });
+          set({ notice: TOO_SHORT });
+          return;
+        }
+        const samples = await link.received(utterance.turnId);
+        await bargeIn;
+        if (!(await turnClosed())) {
+          link.post({ type: 'mic.cancel', turnId: utterance.turnId });
+          set({ notice: { message: 'The previous answer is still stopping, so your voice message was not sent.', hint: 'Try again in a moment.' } });
+          return;
+        }
+        const voice = { turnId: utterance.turnId, samples };
+        await conversation.getState().send({ text: '', attachments: attachments.getState().take(), voice, speak: true });
+      } catch (error) {
+        const info = isErrorInfo(error) ? error : { message: String(error), hint: undefined };
+        set({ notice: { message: `Your voice message did not reach the engine: ${info.message}`, hint: info.hint } });
+      } finally {
+        set({ phase: 'idle', level: SILENT });
+        scheduleClose();
+      }
+    };
+
+    return {
+      phase: 'idle',
+      level: SILENT,
+      speech: {},
+      press: () => {
+        if (get().phase !== 'idle') return;
+        clearTimeout(idleTimer);
+        releasedWhileOpening = false;
+        set({ phase: 'opening', level: SILENT, notice: undefined });
+        // Inside the key or pointer gesture, so the output context may start; speech fails on its own, not the mic.
+        openPlayer().catch(() => undefined);
+        bargeIn = interruptReply();
+        void listen();
+      },
+      release: () => {
+        const { phase } = get();
+        if (phase === 'opening') releasedWhileOpening = true;
+        if (phase !== 'listening') return;
+        set({ phase: 'sending', level: SILENT });
+        void sendUtterance();
+      },
+      stop: interruptReply,
+      replay: async (turnId) => {
+        await stopPlayback();
+        await withPlayer((p) => p.replay(turnId));
+      },
+      sendText: async (text) => {
+        if (conversation.getState().activeTurnId) return;
+        await stopPlayback();
+        await conversation.getState().send({ text, attachments: attachments.getState().take() });
+      },
+      dismissNotice: () => set({ notice: undefined }),
+    };
+  });
+}

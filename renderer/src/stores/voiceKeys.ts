@@ -1,0 +1,59 @@
+/**
+ * Which key presses drive push-to-talk. The key is a `KeyboardEvent.code` (layout-independent), Space unless the
+ * user picks another. A key that types or activates controls is left to the focused control: Space belongs to a
+ * text field, a button or a checkbox that has focus, so talking there needs the on-screen button or another key.
+ * Keys that neither type nor activate (F-keys, Pause, right Alt…) work wherever focus is inside the window.
+ *
+ * Only while the window has focus: DOM key events stop at the window's edge. A global hold needs a native key hook
+ * in main, which this renderer does not have. Its limits, for whoever adds it (desktop-ux.md §3.1, §4.1):
+ *  - Electron's `globalShortcut` sees key-down only, no key-up, so it can toggle but not hold; a hold needs
+ *    uiohook-napi (a native module, rebuilt per Electron version) — electron/electron#7802.
+ *  - macOS: a global key hook needs the Input Monitoring (or Accessibility) permission, granted by the user in
+ *    System Settings; until then the hook receives nothing, silently.
+ *  - Linux/Wayland: compositors do not let applications read global keys at all (X11 and XWayland do); the
+ *    desktop portal's GlobalShortcuts interface, where present, is press/release per shortcut, not raw keys.
+ *  - Windows: works for ordinary windows; keys typed into an elevated (administrator) window are invisible to a
+ *    non-elevated hook.
+ *  - A combination claimed by the OS or another app first (e.g. Ctrl+Space for input methods) never arrives.
+ */
+
+export const DEFAULT_PUSH_TO_TALK_KEY = 'Space';
+
+/** Marks the on-screen push-to-talk button, which lets Space through although it is a button. */
+export const PUSH_TO_TALK_ATTRIBUTE = 'data-push-to-talk';
+
+export interface KeyTarget {
+  tagName?: string;
+  isContentEditable?: boolean;
+  getAttribute?(name: string): string | null;
+}
+
+export interface KeyEventLike {
+  code: string;
+  altKey: boolean;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  target: unknown;
+}
+
+const TYPING_KEY = /^(Space|Key[A-Z]|Digit\d|Numpad\d|Minus|Equal|Bracket(Left|Right)|Backslash|Semicolon|Quote|Backquote|Comma|Period|Slash|Enter)$/;
+const ACTIVATION_KEY = /^(Space|Enter)$/;
+const EDITABLE_TAGS = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
+const CONTROL_TAGS = new Set(['BUTTON', 'A', 'SUMMARY']);
+const CONTROL_ROLES = new Set(['button', 'checkbox', 'link', 'menuitem', 'option', 'radio', 'slider', 'switch', 'tab']);
+
+/** Whether this key event is push-to-talk rather than input for the focused control. */
+export function isPushToTalkEvent(event: KeyEventLike, key: string = DEFAULT_PUSH_TO_TALK_KEY): boolean {
+  if (event.code !== key) return false;
+  // A modifier chosen as the talk key sets its own flag; any other modifier makes the press a shortcut.
+  if ((event.altKey && !key.startsWith('Alt')) || (event.ctrlKey && !key.startsWith('Control')) || (event.metaKey && !key.startsWith('Meta'))) {
+    return false;
+  }
+  const target = (event.target ?? {}) as KeyTarget;
+  if (typeof target.getAttribute?.(PUSH_TO_TALK_ATTRIBUTE) === 'string') return true;
+  const tag = target.tagName ?? '';
+  if ((EDITABLE_TAGS.has(tag) || target.isContentEditable) && TYPING_KEY.test(key)) return false;
+  const role = target.getAttribute?.('role') ?? '';
+  if ((CONTROL_TAGS.has(tag) || CONTROL_ROLES.has(role)) && ACTIVATION_KEY.test(key)) return false;
+  return true;
+}
