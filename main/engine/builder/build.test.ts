@@ -3,89 +3,31 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSy
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { Thinker } from '../omni/thinker';
 import { loadModelConfig } from '../processor/config';
 import { decodePositionIds } from '../processor/ropeIndex';
 import { audioEncoderInputs } from '../omni/audioEncoderInputs';
 import { visionEncoderInputs } from '../omni/visionEncoderInputs';
 import { loadBundle, type IoDescription, type LoadedBundle } from '../runtime/bundle';
-import { mropeCosSin } from '../runtime/mrope';
+import { argmax } from '../runtime/sampling/sampler';
+import { SessionManager } from '../runtime/sessions';
 import { goldenCaseNames, loadGoldenCase, TINY_CHECKPOINT_DIR, type GoldenCase } from '../testing/fixtures';
 import { assertClose, assertExact, compareArrays } from '../testing/parity';
+import { CPU_ONLY } from '../testing/tinyBundle';
 import { buildBundle, type BuildOptions } from './build';
 import type { BuildProgress } from './progress';
-import { kvName } from './graphs/io';
 import { ExternalDataWriter, writeError } from './onnx/externalData';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-build-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Prefill and decode through a bundle's embed_tokens + thinker with the growing KV cache (onnx-bundle.md §2). */
-class ThinkerRunner {
-  private past: Record<string, ort.Tensor> = {};
-  private length = 0;
-
-  private constructor(
-    private readonly bundle: LoadedBundle,
-    private readonly embed: ort.InferenceSession,
-    private readonly thinker: ort.InferenceSession,
-  ) {}
-
-  static async open(bundle: LoadedBundle): Promise<ThinkerRunner> {
-    const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1 };
-    return new ThinkerRunner(
-      bundle,
-      await ort.InferenceSession.create(bundle.graphPath('embed_tokens'), options),
-      await ort.InferenceSession.create(bundle.graphPath('thinker'), options),
-    );
-  }
-
-  /**
-   * Runs tokens (`ids`, embedded here) or ready embeddings [n, H] at `positions` ([3, n] T/H/W rows) after everything
-   * run so far, with optional dense deepstack features [K, n, H]; returns the last position's logits.
-   */
-  async step(
-    input: { ids: number[] } | { embeds: Float32Array },
-    positions: ArrayLike<number>,
-    deepstack?: Float32Array,
-  ): Promise<{ logits: Float32Array; accept: Float32Array }> {
-    const { kv, extra } = this.bundle.manifest.graphs.thinker;
-    const H = extra.hiddenSize;
-    const n = 'ids' in input ? input.ids.length : input.embeds.length / H;
-    const inputsEmbeds =
-      'ids' in input
-        ? (await this.embed.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(input.ids, BigInt), [1, n]) })).inputs_embeds
-        : new ort.Tensor('float32', input.embeds, [1, n, H]);
-    const { cos, sin } = mropeCosSin(positions, kv.headDim, extra.rope.theta, extra.rope.section);
-    const feeds: Record<string, ort.Tensor> = {
-      inputs_embeds: inputsEmbeds,
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(this.length + n).fill(1n), [1, this.length + n]),
-      rope_cos: new ort.Tensor('float32', cos, [1, n, kv.headDim / 2]),
-      rope_sin: new ort.Tensor('float32', sin, [1, n, kv.headDim / 2]),
-      deepstack_embeds: new ort.Tensor('float32', deepstack ?? new Float32Array(extra.deepstackLayers * n * H), [extra.deepstackLayers, 1, n, H]),
-    };
-    for (let layer = 0; layer < kv.layers; layer++) {
-      for (const which of ['key', 'value'] as const) {
-        const past = this.past[kvName(kv.presentName, layer, which)] ?? new ort.Tensor('float32', new Float32Array(0), [1, kv.kvHeads, 0, kv.headDim]);
-        feeds[kvName(kv.pastName, layer, which)] = past;
-      }
-    }
-    const out = await this.thinker.run(feeds);
-    this.past = out;
-    this.length += n;
-    return { logits: out.logits.data as Float32Array, accept: out.accept_hidden_states.data as Float32Array };
-  }
-
-  get cacheLength(): number {
-    return this.length;
-  }
-
-  async release(): Promise<void> {
-    await this.embed.release();
-    await this.thinker.release();
-  }
+/** The runtime's Thinker on a bundle's embed_tokens + thinker graphs, one thread (tests share two cores). */
+async function openThinker(bundle: LoadedBundle): Promise<{ thinker: Thinker; release: () => Promise<void> }> {
+  const eps = bundle.manifest.variants[bundle.variant].eps;
+  const sessions = new SessionManager({ providers: CPU_ONLY, variant: { name: bundle.variant, eps }, intraOpNumThreads: 1 });
+  return { thinker: await Thinker.open(bundle, sessions), release: () => sessions.release() };
 }
 
-const argmax = (values: Float32Array) => values.reduce((best, v, i) => (v > values[best] ? i : best), 0);
 const maxAbs = (values: Float32Array) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 describe('buildBundle on the tiny checkpoint', () => {
@@ -110,7 +52,7 @@ describe('buildBundle on the tiny checkpoint', () => {
   });
 
   it('reports progress by checkpoint bytes read, phase by phase, with an ETA', () => {
-    expect([...new Set(progress.map((p) => p.phase))]).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker', 'files', 'self-check']);
+    expect([...new Set(progress.map((p) => p.phase))]).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker', 'talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav', 'files', 'self-check']);
     const last = progress.at(-1)!;
     expect(last.doneBytes).toBe(last.totalBytes);
     expect(last.etaSeconds).toBe(0);
@@ -120,12 +62,13 @@ describe('buildBundle on the tiny checkpoint', () => {
   it('writes every graph, hashed in the manifest, with the upstream files byte-identical and nothing left behind', () => {
     const bundle = bundles.fp32!;
     const { manifest } = bundle;
-    expect(Object.keys(manifest.graphs)).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker']);
+    expect(Object.keys(manifest.graphs)).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker', 'talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav']);
     expect(manifest.files.map((f) => f.path).sort()).toEqual(
       [
         'config.json',
         'cpu-fp32/audio_encoder.onnx',
         'cpu-fp32/audio_encoder.onnx.data',
+        ...['talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav'].flatMap((g) => [`cpu-fp32/${g}.onnx`, `cpu-fp32/${g}.onnx.data`]),
         'cpu-fp32/embed_tokens.onnx',
         'cpu-fp32/embed_tokens.onnx.data',
         'cpu-fp32/thinker.onnx',
@@ -180,14 +123,23 @@ describe('buildBundle on the tiny checkpoint', () => {
       blockSize: 32,
       expertBlockSize: 128,
       qmoeBlockSize: 0, // 128 does not divide the tiny widths (8): per-row scales
+      talkerQmoeBlockSize: 0, // nor the talker's (12, 8)
       accuracyLevel: 4,
     });
+    expect(manifest.graphs.talker!.kv).toEqual({ layers: 2, kvHeads: 1, headDim: 32, pastName: 'past_key_values.%d.%s', presentName: 'present.%d.%s' });
+    expect(manifest.graphs.talker!.extra).toEqual({ hiddenSize: 12, vocabSize: 3072, rope: { type: 'mrope-interleaved', section: [8, 4, 4], theta: 1e6 } });
+    expect(manifest.graphs.code_predictor!.kv).toEqual({ layers: 2, kvHeads: 1, headDim: 32, pastName: 'past_key_values.%d.%s', presentName: 'present.%d.%s' });
+    expect(manifest.graphs.code_predictor!.extra).toEqual({ numCodeGroups: 16, vocabSize: 2048 });
+    expect(manifest.graphs.codec_embed!.extra).toEqual({ numCodeGroups: 16, talkerVocabSize: 3072, codebookSize: 2048 });
+    expect(manifest.graphs.code2wav!.extra).toEqual({ numQuantizers: 16, codebookSize: 2048, samplesPerFrame: 1920, lookaheadSamples: 555 });
   });
 
-  it('int4 keeps the encoders full precision (onnx-bundle.md §1): their files are the fp32 bundle\'s, byte for byte', () => {
+  it('int4 keeps the encoders, talker_proj, codec_embed, code_predictor and code2wav full precision (onnx-bundle.md §1): their files are the fp32 bundle\'s, byte for byte', () => {
     const hashes = (bundle: LoadedBundle) =>
-      bundle.manifest.files.filter((f) => /\/(audio|vision)_encoder\./.test(f.path)).map((f) => `${f.path.split('/')[1]} ${f.sha256}`);
-    expect(hashes(bundles.int4!)).toHaveLength(4);
+      bundle.manifest.files
+        .filter((f) => /\/(audio_encoder|vision_encoder|talker_proj|codec_embed|code_predictor|code2wav)\./.test(f.path))
+        .map((f) => `${f.path.split('/')[1]} ${f.sha256}`);
+    expect(hashes(bundles.int4!)).toHaveLength(12);
     expect(hashes(bundles.int4!)).toEqual(hashes(bundles.fp32!));
   });
 
@@ -244,15 +196,16 @@ describe('buildBundle on the tiny checkpoint', () => {
   for (const name of goldenCaseNames()) {
     it(`fp32 ${name}: prefill logits and accept-layer hidden states match transformers, greedy decoding with the KV cache gives its token ids`, async () => {
       const c = loadGoldenCase(name);
-      const runner = await ThinkerRunner.open(bundles.fp32!);
+      const { thinker, release } = await openThinker(bundles.fp32!);
+      const cache = thinker.createCache();
       const H = bundles.fp32!.manifest.graphs.thinker.extra.hiddenSize;
       // The decoder's inputs as transformers built them: embeddings after the media scatter, M-RoPE positions.
-      const prefill = await runner.step({ embeds: c.array('thinker_inputs_embeds', 'float32').data }, c.array('position_ids', 'float32').data, denseDeepstack(c, H));
+      const prefill = await thinker.forward(cache, c.array('thinker_inputs_embeds', 'float32').data, c.array('position_ids', 'float32').data, denseDeepstack(c, H));
       const goldenLogits = c.array('thinker_prefill_logits', 'float32');
       const goldenAccept = c.array('accept_hidden', 'float32');
       // 1e-3 relative: element-wise against the array's largest magnitude, and in L2.
       const logits = assertClose(`${name} thinker_prefill_logits`, goldenLogits, prefill.logits, { atol: 1e-3 * maxAbs(goldenLogits.data), maxRelL2: 1e-3 });
-      const accept = assertClose(`${name} accept_hidden`, goldenAccept, { data: prefill.accept, shape: goldenAccept.shape }, {
+      const accept = assertClose(`${name} accept_hidden`, goldenAccept, { data: prefill.acceptHidden!, shape: goldenAccept.shape }, {
         atol: 1e-3 * maxAbs(goldenAccept.data),
         maxRelL2: 1e-3,
       });
@@ -262,22 +215,23 @@ describe('buildBundle on the tiny checkpoint', () => {
       const ropeDelta = c.array('rope_delta', 'float32').data[0];
       const generated = [argmax(prefill.logits)];
       while (generated.length < expected.data.length) {
-        const { logits: next } = await runner.step({ ids: [generated.at(-1)!] }, decodePositionIds(runner.cacheLength, 1, ropeDelta));
+        const embed = await thinker.embed(BigInt64Array.of(BigInt(generated.at(-1)!)));
+        const { logits: next } = await thinker.forward(cache, embed, decodePositionIds(cache.length, 1, ropeDelta));
         generated.push(argmax(next));
       }
       assertExact(`${name} thinker_token_ids`, expected, BigInt64Array.from(generated, BigInt));
-      await runner.release();
+      await release();
     });
   }
 
   it('fp32 text: token ids through embed_tokens give the same prefill as the golden embeddings', async () => {
-    const runner = await ThinkerRunner.open(bundles.fp32!);
-    const prefill = await runner.step({ ids }, positions);
+    const { thinker, release } = await openThinker(bundles.fp32!);
+    const prefill = await thinker.forward(thinker.createCache(), await thinker.embed(BigInt64Array.from(ids, BigInt)), positions);
     assertClose('text thinker_prefill_logits via embed_tokens', golden.array('thinker_prefill_logits', 'float32'), prefill.logits, {
       atol: 1e-3 * maxAbs(golden.array('thinker_prefill_logits', 'float32').data),
       maxRelL2: 1e-3,
     });
-    await runner.release();
+    await release();
   });
 
   it('int4: next-token agreement and logits cosine against fp32 at every prompt position of every golden case', async () => {
@@ -289,13 +243,14 @@ describe('buildBundle on the tiny checkpoint', () => {
       const pos = c.array('position_ids', 'float32').data;
       const S = embeds.length / H;
       const deepstack = denseDeepstack(c, H);
-      const runner = await ThinkerRunner.open(bundle);
+      const { thinker, release } = await openThinker(bundle);
+      const cache = thinker.createCache();
       const rows: Float32Array[] = [];
       for (let s = 0; s < S; s++) {
         const features = deepstack && Float32Array.from({ length: K * H }, (_, i) => deepstack[(Math.floor(i / H) * S + s) * H + (i % H)]);
-        rows.push((await runner.step({ embeds: embeds.subarray(s * H, (s + 1) * H) }, [pos[s], pos[S + s], pos[2 * S + s]], features)).logits);
+        rows.push((await thinker.forward(cache, embeds.subarray(s * H, (s + 1) * H), [pos[s], pos[S + s], pos[2 * S + s]], features)).logits);
       }
-      await runner.release();
+      await release();
       return rows;
     };
     let agree = 0;

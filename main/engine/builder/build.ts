@@ -13,8 +13,13 @@ import type { Manifest } from '../runtime/bundle';
 import { readOmniConfig } from './config';
 import { readEncoderConfigs } from './encoderConfig';
 import { makeAudioEncoder } from './graphs/audioEncoder';
+import { makeCode2Wav } from './graphs/code2wav';
+import { makeCodecEmbed } from './graphs/codecEmbed';
+import { makeCodePredictor } from './graphs/codePredictor';
 import { makeEmbedTokens } from './graphs/embedTokens';
 import type { LayerContext, Precision } from './graphs/layers/context';
+import { makeTalker } from './graphs/talkerDecoder';
+import { makeTalkerProjection } from './graphs/talkerProjection';
 import { makeThinker } from './graphs/thinkerDecoder';
 import { makeVisionEncoder } from './graphs/visionEncoder';
 import { BUILDER_VERSION, createManifest, describeFiles, IR_VERSION, OPSET, VARIANT_KEYS, writeManifest, type BuiltGraph, type VariantName } from './manifest';
@@ -23,6 +28,7 @@ import { GraphBuilder } from './onnx/graph';
 import { ProgressTracker, type BuildProgress } from './progress';
 import { openCheckpoint } from './safetensors';
 import { selfCheck } from './selfCheck';
+import { readSpeechConfig } from './speechConfig';
 import { WeightReader } from './weights';
 
 export interface BuildOptions {
@@ -60,7 +66,7 @@ const UPSTREAM = {
 const exists = (file: string) => stat(file).then(() => true, () => false);
 
 /** Checkpoint tensors the graphs read, for progress: the thinker's decoder and head, and its two encoders. */
-const BUILT_TENSOR_PREFIXES = ['thinker.model.', 'thinker.lm_head.', 'thinker.audio_tower.', 'thinker.visual.'];
+const BUILT_TENSOR_PREFIXES = ['thinker.model.', 'thinker.lm_head.', 'thinker.audio_tower.', 'thinker.visual.', 'talker.', 'code2wav.'];
 
 /** onnx-bundle.md §1: the encoders keep full-precision weights in every variant (fp32 on CPU), never int4. */
 const ENCODER_PRECISION: Precision = { kind: 'fp32' };
@@ -74,6 +80,8 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
   if (!(options.variant in VARIANT_KEYS)) throw new OmniError('INVALID_REQUEST', `unknown variant ${String(options.variant)} (fp32 or int4)`);
   const config = await readOmniConfig(checkpointDir);
   const encoders = await readEncoderConfigs(checkpointDir);
+  // null for checkpoints without speech output (Thinking/Captioner): no talker-side graphs.
+  const speech = await readSpeechConfig(checkpointDir);
   const tensors = await openCheckpoint(checkpointDir);
   if ((await exists(bundleDir)) && !options.overwrite) {
     throw new OmniError('INVALID_REQUEST', `${bundleDir} already exists`, 'Choose a new bundle directory or remove the old bundle first.');
@@ -114,6 +122,16 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
       await writeGraph('audio_encoder', (ctx) => makeAudioEncoder(ctx, encoders.audio), ENCODER_PRECISION),
       await writeGraph('vision_encoder', (ctx) => makeVisionEncoder(ctx, encoders.vision), ENCODER_PRECISION),
       await writeGraph('thinker', (ctx) => makeThinker(ctx, t)),
+      // talker_proj, codec_embed, code_predictor and code2wav keep fp32 weights whatever the variant (they say so themselves).
+      ...(speech
+        ? [
+            await writeGraph('talker_proj', (ctx) => makeTalkerProjection(ctx, speech.talker)),
+            await writeGraph('talker', (ctx) => makeTalker(ctx, speech.talker)),
+            await writeGraph('codec_embed', (ctx) => makeCodecEmbed(ctx, speech)),
+            await writeGraph('code_predictor', (ctx) => makeCodePredictor(ctx, speech.codePredictor, speech.talker.numCodeGroups)),
+            await writeGraph('code2wav', (ctx) => makeCode2Wav(ctx, speech.code2wav)),
+          ]
+        : []),
     ];
 
     progress.enter('files');
@@ -131,7 +149,7 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
       ...graphs.flatMap((g) => [{ path: g.file, role: 'graph' as const }, ...g.data.map((d) => ({ path: d, role: 'weights' as const }))]),
       ...(['config', 'tokenizer', 'preprocessing'] as const).flatMap((role) => upstream[role].map((file) => ({ path: file, role }))),
     ]);
-    const manifest = createManifest({ config, encoders, variant: options.variant, precision, model: options.model ?? {}, graphs, files, upstream });
+    const manifest = createManifest({ config, encoders, speech, variant: options.variant, precision, model: options.model ?? {}, graphs, files, upstream });
     await writeManifest(staging, manifest).catch((error: NodeJS.ErrnoException) => {
       throw writeError(path.join(staging, 'manifest.json'), error);
     });

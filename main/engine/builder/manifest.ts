@@ -16,10 +16,12 @@ import {
 } from '../runtime/bundle';
 import type { OmniConfig } from './config';
 import type { EncoderConfigs } from './encoderConfig';
+import { code2wavFraming } from './graphs/code2wav';
 import type { Precision } from './graphs/layers/context';
 import { PAST_PATTERN, PRESENT_PATTERN } from './graphs/io';
 import { qmoeBlockSize } from './moe';
 import { DataType, type DataTypeId, type IoSpec } from './onnx/graph';
+import type { SpeechConfig } from './speechConfig';
 
 /** Major = graph I/O contract; runtime/bundle.ts refuses other majors. */
 export const BUILDER_VERSION = '1.0.0';
@@ -55,6 +57,7 @@ export interface BuiltGraph {
 export interface ManifestInput {
   config: OmniConfig;
   encoders: EncoderConfigs;
+  speech: SpeechConfig | null;
   variant: VariantName;
   precision: Precision;
   model: { id?: string; revision?: string };
@@ -65,7 +68,7 @@ export interface ManifestInput {
 }
 
 /** The settings the weights were written with, including the QMoE block actually used (0 = per-row scales). */
-function builderOptions({ variant, precision, config }: ManifestInput): Record<string, unknown> {
+function builderOptions({ variant, precision, config, speech }: ManifestInput): Record<string, unknown> {
   if (precision.kind === 'fp32') return { variant, weights: 'float32' };
   const { blockSize, expertBlockSize, accuracyLevel } = precision;
   const moe = config.thinker.moe;
@@ -78,12 +81,37 @@ function builderOptions({ variant, precision, config }: ManifestInput): Record<s
     blockSize,
     expertBlockSize,
     ...(moe && { qmoeBlockSize: qmoeBlockSize(expertBlockSize, config.thinker.hiddenSize, moe.intermediateSize) }),
+    // Only the talker decoder is int4 on the speech side; its experts have their own width.
+    ...(speech?.talker.moe && { talkerQmoeBlockSize: qmoeBlockSize(expertBlockSize, speech.talker.hiddenSize, speech.talker.moe.intermediateSize) }),
     accuracyLevel,
   };
 }
 
+type GraphEntry = (built: BuiltGraph | undefined, name: string) => { variant: Record<string, { file: string; data: string[] }>; inputs: IoDescription[]; outputs: IoDescription[] };
+
+/** The talker-side graphs and the numbers the talker loop and the vocoder scheduling need (qwen3-omni.md §9–10). */
+function speechGraphs(speech: SpeechConfig, graph: GraphEntry, byName: Map<string, BuiltGraph>) {
+  const { talker: t, codePredictor: cp, code2wav: c } = speech;
+  const kv = (layers: number, kvHeads: number, headDim: number) => ({ layers, kvHeads, headDim, pastName: PAST_PATTERN, presentName: PRESENT_PATTERN });
+  return {
+    talker_proj: { ...graph(byName.get('talker_proj'), 'talker_proj'), extra: { thinkerHiddenSize: t.thinkerHiddenSize, hiddenSize: t.hiddenSize } },
+    talker: {
+      ...graph(byName.get('talker'), 'talker'),
+      kv: kv(t.numLayers, t.numKvHeads, t.headDim),
+      extra: { hiddenSize: t.hiddenSize, vocabSize: t.vocabSize, rope: { type: 'mrope-interleaved' as const, section: t.rope.mropeSection, theta: t.rope.theta } },
+    },
+    codec_embed: { ...graph(byName.get('codec_embed'), 'codec_embed'), extra: { numCodeGroups: t.numCodeGroups, talkerVocabSize: t.vocabSize, codebookSize: cp.vocabSize } },
+    code_predictor: {
+      ...graph(byName.get('code_predictor'), 'code_predictor'),
+      kv: kv(cp.numLayers, cp.numKvHeads, cp.headDim),
+      extra: { numCodeGroups: t.numCodeGroups, vocabSize: cp.vocabSize },
+    },
+    code2wav: { ...graph(byName.get('code2wav'), 'code2wav'), extra: { numQuantizers: c.numQuantizers, codebookSize: c.codebookSize, ...code2wavFraming(c) } },
+  };
+}
+
 export function createManifest(input: ManifestInput): Manifest {
-  const { config, encoders, variant, precision } = input;
+  const { config, encoders, speech, variant, precision } = input;
   const key = VARIANT_KEYS[variant];
   const t = config.thinker;
   const graph = (built: BuiltGraph | undefined, name: string) => {
@@ -138,6 +166,7 @@ export function createManifest(input: ManifestInput): Manifest {
           rope: { type: 'mrope-interleaved', section: t.rope.mropeSection, theta: t.rope.theta },
         },
       },
+      ...(speech && speechGraphs(speech, graph, byName)),
     },
     files: input.files,
     config: Object.fromEntries(input.upstream.config.map((f) => [f, f])),

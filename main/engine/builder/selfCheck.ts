@@ -14,13 +14,18 @@ import {
   AUDIO_WINDOW_TOKENS,
   AUDIO_WINDOWS,
   BATCH,
+  CODE_GROUPS,
+  CODEC_FRAMES,
+  HIDDEN_ROWS,
   kvName,
   PAST_SEQUENCE,
   SEQUENCE,
+  TEXT_ROWS,
   TOTAL_SEQUENCE,
   VISION_GROUPS,
   VISION_PATCHES,
   VISION_TOKENS,
+  WAVEFORM_SAMPLES,
 } from './graphs/io';
 
 const SMOKE_DIMS: Record<string, number> = {
@@ -38,22 +43,27 @@ const SMOKE_DIMS: Record<string, number> = {
   [VISION_GROUPS]: 1,
   [VISION_PATCHES]: 4,
   [VISION_TOKENS]: 1,
+  // Two rows to each projection, two codes (groups 1 and 2: int64 smoke inputs are ones), two codec frames.
+  [TEXT_ROWS]: 2,
+  [HIDDEN_ROWS]: 2,
+  [CODE_GROUPS]: 2,
+  [CODEC_FRAMES]: 2,
 };
 
 const failed = (graph: string, problem: string) =>
   new OmniError('INTERNAL', `self-check: ${graph}: ${problem}`, 'The builder produced a graph ONNX Runtime cannot run; report this with the checkpoint name.');
 
-function resolveShape(graph: string, io: IoDescription): number[] {
+function resolveShape(graph: string, io: IoDescription, dims: Record<string, number>): number[] {
   return io.shape.map((d) => {
     if (typeof d === 'number') return d;
-    if (!(d in SMOKE_DIMS)) throw failed(graph, `${io.name} has an unknown symbolic dimension ${d}`);
-    return SMOKE_DIMS[d];
+    if (!(d in dims)) throw failed(graph, `${io.name} has an unknown symbolic dimension ${d}`);
+    return dims[d];
   });
 }
 
 /** Ones for ids and masks (token 1, everything attended), zeros for activations. */
 function smokeTensor(graph: string, io: IoDescription): ort.Tensor {
-  const dims = resolveShape(graph, io);
+  const dims = resolveShape(graph, io, SMOKE_DIMS);
   const size = dims.reduce((a, b) => a * b, 1);
   if (io.dtype === 'int64') return new ort.Tensor('int64', new BigInt64Array(size).fill(1n), dims);
   if (io.dtype === 'float32') return new ort.Tensor('float32', new Float32Array(size), dims);
@@ -61,6 +71,9 @@ function smokeTensor(graph: string, io: IoDescription): ort.Tensor {
 }
 
 export async function selfCheck(bundleDir: string, manifest: Manifest, variant: string): Promise<void> {
+  // Code2Wav's output length follows from its frame count (samplesPerFrame · frames − lookahead).
+  const framing = manifest.graphs.code2wav?.extra;
+  const dims = framing ? { ...SMOKE_DIMS, [WAVEFORM_SAMPLES]: SMOKE_DIMS[CODEC_FRAMES] * framing.samplesPerFrame - framing.lookaheadSamples } : SMOKE_DIMS;
   for (const [name, graph] of Object.entries(manifest.graphs)) {
     const files = graph.variant[variant];
     const inputs = [...graph.inputs];
@@ -89,7 +102,7 @@ export async function selfCheck(bundleDir: string, manifest: Manifest, variant: 
       for (const io of outputs) {
         const tensor = results[io.name];
         if (!tensor) throw failed(name, `output ${io.name} is missing`);
-        const expected = resolveShape(name, io);
+        const expected = resolveShape(name, io, dims);
         if (tensor.dims.join() !== expected.join()) throw failed(name, `output ${io.name} has shape [${tensor.dims.join(', ')}], expected [${expected.join(', ')}]`);
         if (!(tensor.data as Float32Array).every(Number.isFinite)) throw failed(name, `output ${io.name} is not finite`);
       }

@@ -30,7 +30,7 @@ describe('loadBundle', () => {
     const bundle = await loadBundle(template);
     expect(bundle.variant).toBe('cpu-fp32');
     expect(bundle.graphPath('thinker')).toBe(path.join(template, 'cpu-fp32', 'thinker.onnx'));
-    expect(() => bundle.graphPath('talker')).toThrow('the bundle has no graph talker');
+    expect(() => bundle.graphPath('mtp_unrolled')).toThrow('the bundle has no graph mtp_unrolled');
     await expect(loadBundle(template, { variant: 'gpu-fp16-int4' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
   });
 

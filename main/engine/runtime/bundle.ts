@@ -68,6 +68,22 @@ const visionEncoderSchema = graphSchema.extend({
 });
 export type VisionEncoderSettings = z.infer<typeof visionEncoderSchema>['extra'];
 
+const ropeSchema = z.object({ type: z.literal('mrope-interleaved'), section: z.array(z.int().nonnegative()).length(3), theta: z.number().positive() });
+
+/** The talker-side graphs (qwen3-omni.md §9–10); absent for checkpoints without speech output. */
+const talkerProjectionSchema = graphSchema.extend({ extra: z.object({ thinkerHiddenSize: z.int().positive(), hiddenSize: z.int().positive() }) });
+const talkerSchema = graphSchema.extend({ kv: kvSchema, extra: z.object({ hiddenSize: z.int().positive(), vocabSize: z.int().positive(), rope: ropeSchema }) });
+const codecEmbedSchema = graphSchema.extend({
+  /** codes of group 0 index the talker's whole table (control ids included), groups ≥ 1 the codebook. */
+  extra: z.object({ numCodeGroups: z.int().positive(), talkerVocabSize: z.int().positive(), codebookSize: z.int().positive() }),
+});
+const codePredictorSchema = graphSchema.extend({ kv: kvSchema, extra: z.object({ numCodeGroups: z.int().positive(), vocabSize: z.int().positive() }) });
+const code2wavSchema = graphSchema.extend({
+  /** waveform samples = samplesPerFrame · frames − lookaheadSamples (1920, 555 for the checkpoint). */
+  extra: z.object({ numQuantizers: z.int().positive(), codebookSize: z.int().positive(), samplesPerFrame: z.int().positive(), lookaheadSamples: z.int().nonnegative() }),
+});
+export type Code2WavSettings = z.infer<typeof code2wavSchema>['extra'];
+
 const manifestSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
   formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
@@ -83,8 +99,17 @@ const manifestSchema = z.object({
       kv: z.object({ mode: z.enum(['dynamic', 'shared']), dtype: z.enum(['float32', 'float16']) }),
     }),
   ),
-  // The talker and vocoder graphs join here as their builders land.
-  graphs: z.object({ embed_tokens: graphSchema, audio_encoder: audioEncoderSchema, vision_encoder: visionEncoderSchema, thinker: thinkerSchema }),
+  graphs: z.object({
+    embed_tokens: graphSchema,
+    audio_encoder: audioEncoderSchema,
+    vision_encoder: visionEncoderSchema,
+    thinker: thinkerSchema,
+    talker_proj: talkerProjectionSchema.optional(),
+    talker: talkerSchema.optional(),
+    codec_embed: codecEmbedSchema.optional(),
+    code_predictor: codePredictorSchema.optional(),
+    code2wav: code2wavSchema.optional(),
+  }),
   files: z.array(
     z.object({
       path: z.string(),
