@@ -192,7 +192,7 @@ const bench: Bench = {
           maxNewTokens: DECODE_TOKENS + 1,
         })) {
           if (event.type === 'text-delta') firstAt ||= performance.now();
-          else {
+          else if (event.type === 'done') {
             doneAt = performance.now();
             decodeRunMs = event.timings.decodeRunMs;
             decodeTokens = event.timings.decodeTokens;

@@ -65,7 +65,7 @@ async function runTurn(io: Io, options: RunOptions): Promise<void> {
       signal: controller.signal,
     })) {
       if (event.type === 'text-delta') io.out(event.text);
-      else done = event;
+      else if (event.type === 'done') done = event;
     }
     if (!done) throw new Error('run: the turn ended without a result');
     io.out('\n');

@@ -107,6 +107,16 @@ describe('multi-turn: the KV cache is reused where the new prompt extends what i
     expect(second.done.tokenIds).toEqual((await turn(omni.conversation(), greedyTurn(otherAudio))).done.tokenIds);
   });
 
+  it('a caller that stops iterating mid-turn leaves the cache describing what it holds', async () => {
+    const conversation = omni.conversation();
+    await turn(conversation, greedyTurn(goldenMessages(loadGoldenCase('text'))));
+    // Another prompt overwrites the cache after their shared first token; the caller leaves after one token.
+    for await (const event of conversation.send(greedyTurn(goldenMessages(loadGoldenCase('system'))))) if (event.type === 'text-delta') break;
+    const again = await turn(conversation, greedyTurn(goldenMessages(loadGoldenCase('text'))));
+    expect(again.done.timings.reusedTokens).toBeLessThan(5);
+    expect(again.done.tokenIds).toEqual(goldenIds('text'));
+  });
+
   it('after a cancelled turn, the same request again gives the full answer from the cache', async () => {
     const c = loadGoldenCase('text');
     const conversation = omni.conversation();
@@ -114,8 +124,9 @@ describe('multi-turn: the KV cache is reused where the new prompt extends what i
     const events: TurnEvent[] = [];
     for await (const event of conversation.send({ ...greedyTurn(goldenMessages(c)), signal: controller.signal })) {
       events.push(event);
-      if (events.length === 2) controller.abort();
+      if (events.filter((e) => e.type === 'text-delta').length === 2) controller.abort();
     }
+    expect(events.map((e) => e.type)).toEqual(['prefill', 'text-delta', 'text-delta', 'done']);
     expect(events.at(-1)).toMatchObject({ type: 'done', stopReason: 'cancelled', tokenIds: goldenIds('text').slice(0, 2) });
     const again = await turn(conversation, greedyTurn(goldenMessages(c)));
     expect(again.done.timings.reusedTokens).toBe(c.info.sequence_length - 1);

@@ -43,6 +43,12 @@ export interface TurnTimings extends ThinkerTimings {
 
 export type TurnEvent =
   /**
+   * After the prompt's prefill: the processor's output, how many positions came from the cache, and the
+   * accept-layer hidden states (`[H]`) at every media slot of the prompt, earlier turns included, by position —
+   * what the talker needs before the first token.
+   */
+  | { type: 'prefill'; prompt: ProcessorOutput; reusedTokens: number; acceptHidden: ReadonlyMap<number, Float32Array> }
+  /**
    * One per generated token (`tokenId`, the final `<|im_end|>` included), with the text it completes — '' while
    * a character is still incomplete or for `<|im_end|>`; one more without `tokenId` if text was held back at the
    * end. The deltas concatenated are the reply text.
@@ -57,7 +63,7 @@ export type TurnEvent =
       timings: TurnTimings;
       /** The processor's output for this turn's prompt (ids, positions, features …). */
       prompt: ProcessorOutput;
-      /** Accept-layer hidden states (`[H]`) at every media slot of the prompt, earlier turns included, by position. */
+      /** As in the prefill event. */
       acceptHidden: ReadonlyMap<number, Float32Array>;
     };
 
@@ -104,9 +110,11 @@ export class Conversation {
 
     const stream = new TextStream(this.processor.tokenizer);
     const eos = this.thinker.settings.eosTokenId;
+    const tokens: number[] = [];
     let text = '';
     let firstTokenMs = 0;
     let result: ThinkerResult | undefined;
+    let failed = false;
     try {
       const events = this.thinker.generate(
         { inputIds: prompt.inputIds, positionIds: prompt.positionIds, ropeDelta: prompt.ropeDelta, media },
@@ -122,15 +130,25 @@ export class Conversation {
           result = event.result;
           break;
         }
+        if (event.type === 'prefill') {
+          for (const [position, row] of event.acceptHidden) this.acceptHidden.set(position, row);
+          yield { type: 'prefill', prompt, reusedTokens: reused, acceptHidden: new Map(this.acceptHidden) };
+          continue;
+        }
         firstTokenMs ||= performance.now() - started;
+        tokens.push(event.id);
         const delta = event.id === eos ? '' : stream.push(event.id);
         text += delta;
         yield { type: 'text-delta', text: delta, tokenId: event.id };
       }
     } catch (error) {
       // A failed run leaves the cache in an unknown state: the next turn starts afresh.
+      failed = true;
       this.forget();
       throw error;
+    } finally {
+      // Also when the caller stops iterating early: the cache then holds the prompt and the tokens fed so far.
+      if (!failed) this.remember([...ids, ...tokens], [...keys, ...tokens.map(() => null)]);
     }
     if (!result) throw new Error('Conversation.send: the thinker ended without a result');
     const tail = stream.finish();
@@ -138,11 +156,6 @@ export class Conversation {
       text += tail;
       yield { type: 'text-delta', text: tail };
     }
-
-    const sequence = [...ids, ...result.tokenIds];
-    this.cachedIds = sequence.slice(0, this.cache.length);
-    this.cachedKeys = [...keys, ...result.tokenIds.map(() => null)].slice(0, this.cache.length);
-    for (const [position, row] of result.acceptHidden) this.acceptHidden.set(position, row);
     yield {
       type: 'done',
       text,
@@ -150,8 +163,14 @@ export class Conversation {
       stopReason: result.stopReason,
       timings: { ...result.timings, processMs, encodeMs, reusedTokens: reused, firstTokenMs, totalMs: performance.now() - started },
       prompt,
-      acceptHidden: new Map([...this.acceptHidden].filter(([position]) => position < ids.length)),
+      acceptHidden: new Map(this.acceptHidden),
     };
+  }
+
+  /** What the cache holds now: the leading part of this turn's sequence (prompt, then the tokens fed back). */
+  private remember(ids: number[], keys: SlotKey[]): void {
+    this.cachedIds = ids.slice(0, this.cache.length);
+    this.cachedKeys = keys.slice(0, this.cache.length);
   }
 
   /** Drops the cache: the next turn prefills its whole prompt. */

@@ -45,11 +45,13 @@ const goldenPrompt = (c: GoldenCase): ThinkerPrompt => ({
   media: goldenMedia(c),
 });
 
-async function collect(events: AsyncGenerator<ThinkerEvent>): Promise<{ tokens: number[]; result: ThinkerResult }> {
+async function collect(events: AsyncGenerator<ThinkerEvent>): Promise<{ tokens: number[]; result: ThinkerResult; acceptHidden?: Map<number, Float32Array> }> {
   const tokens: number[] = [];
+  let acceptHidden: Map<number, Float32Array> | undefined;
   for await (const event of events) {
-    if (event.type === 'done') return { tokens, result: event.result };
-    tokens.push(event.id);
+    if (event.type === 'done') return { tokens, result: event.result, acceptHidden };
+    if (event.type === 'prefill') acceptHidden = event.acceptHidden;
+    else tokens.push(event.id);
   }
   throw new Error('no done event');
 }
@@ -87,18 +89,18 @@ describe('greedy generation matches transformers (thinker_token_ids) for every g
 });
 
 describe('accept-layer hidden states for the talker', () => {
-  it("are kept at every media slot, equal to transformers' hidden_states[accept_hidden_layer] there", async () => {
+  it("are reported after the prefill at every media slot, equal to transformers' hidden_states[accept_hidden_layer]", async () => {
     const c = loadGoldenCase('images_audio');
-    const { result } = await collect(omni.thinker.generate(goldenPrompt(c), { cache: omni.thinker.createCache(), sampler: greedy(), maxNewTokens: 1 }));
+    const { acceptHidden } = await collect(omni.thinker.generate(goldenPrompt(c), { cache: omni.thinker.createCache(), sampler: greedy(), maxNewTokens: 1 }));
     const ids = Array.from(c.array('input_ids', 'int64').data, Number);
     const { audio, image, video } = omni.thinker.settings.mediaTokens;
     const slots = ids.flatMap((id, s) => ([audio, image, video].includes(id) ? [s] : []));
-    expect([...result.acceptHidden.keys()]).toEqual(slots);
+    expect([...acceptHidden!.keys()]).toEqual(slots);
     const H = omni.thinker.settings.hiddenSize;
     const golden = c.array('accept_hidden', 'float32').data;
     for (const s of slots) {
       const expected = golden.subarray(s * H, (s + 1) * H);
-      result.acceptHidden.get(s)!.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-5));
+      acceptHidden!.get(s)!.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-5));
     }
   });
 });
@@ -129,7 +131,7 @@ describe('cancellation within one token', () => {
     let result: ThinkerResult | undefined;
     for await (const event of events) {
       if (event.type === 'done') result = event.result;
-      else if (tokens.push(event.id) === 3) controller.abort();
+      else if (event.type === 'token' && tokens.push(event.id) === 3) controller.abort();
     }
     expect(tokens).toEqual(golden.slice(0, 3));
     expect(result).toMatchObject({ stopReason: 'cancelled', tokenIds: golden.slice(0, 3), timings: { decodeTokens: 2 } });

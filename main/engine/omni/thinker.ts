@@ -99,12 +99,14 @@ export interface ThinkerResult {
   /** Generated ids, the final `<|im_end|>` included when generated. */
   tokenIds: number[];
   stopReason: StopReason;
-  /** Accept-layer hidden rows (`[H]`) at the media slots this call prefilled, by prompt position — for the talker. */
-  acceptHidden: Map<number, Float32Array>;
   timings: ThinkerTimings;
 }
 
-export type ThinkerEvent = { type: 'token'; id: number } | { type: 'done'; result: ThinkerResult };
+export type ThinkerEvent =
+  /** After the prefill: accept-layer hidden rows (`[H]`) at the media slots it ran, by prompt position (talker input). */
+  | { type: 'prefill'; acceptHidden: Map<number, Float32Array> }
+  | { type: 'token'; id: number }
+  | { type: 'done'; result: ThinkerResult };
 
 export class Thinker {
   private readonly noDeepstack: Tensor | undefined;
@@ -186,9 +188,8 @@ export class Thinker {
     const start = cache.length;
     const maxNewTokens = Math.min(options.maxNewTokens, this.settings.maxPositions - S);
     const tokenIds: number[] = [];
-    const acceptHidden = new Map<number, Float32Array>();
     const timings: ThinkerTimings = { prefillTokens: S - start, prefillMs: 0, decodeTokens: 0, decodeMs: 0, decodeRunMs: 0 };
-    const done = (stopReason: StopReason): ThinkerEvent => ({ type: 'done', result: { tokenIds, stopReason, acceptHidden, timings } });
+    const done = (stopReason: StopReason): ThinkerEvent => ({ type: 'done', result: { tokenIds, stopReason, timings } });
     if (signal?.aborted || maxNewTokens <= 0) {
       yield done(signal?.aborted ? 'cancelled' : 'max-tokens');
       return;
@@ -203,16 +204,18 @@ export class Thinker {
     const positions = new Float64Array(3 * n);
     for (let axis = 0; axis < 3; axis++) for (let s = 0; s < n; s++) positions[axis * n + s] = prompt.positionIds[axis * S + start + s];
     const prefill = await this.forward(cache, embeds, positions, deepstack);
+    // The penalty (when set) sees the whole sequence, prompt included, as transformers' input_ids.
+    const history = Array.from(prompt.inputIds, Number);
+    let token = sampler.next(prefill.logits, history);
+    timings.prefillMs = performance.now() - prefillStart;
+    const acceptHidden = new Map<number, Float32Array>();
     if (prefill.acceptHidden) {
       const slots = mediaSlots(ids, mediaTokens);
       for (const s of [...slots.audio, ...slots.image, ...slots.video].sort((a, b) => a - b)) {
         acceptHidden.set(start + s, prefill.acceptHidden.slice(s * H, (s + 1) * H));
       }
     }
-    // The penalty (when set) sees the whole sequence, prompt included, as transformers' input_ids.
-    const history = Array.from(prompt.inputIds, Number);
-    let token = sampler.next(prefill.logits, history);
-    timings.prefillMs = performance.now() - prefillStart;
+    yield { type: 'prefill', acceptHidden };
     if (signal?.aborted) {
       yield done('cancelled');
       return;
