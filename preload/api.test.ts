@@ -28,10 +28,12 @@ describe('window.omnidesk API', () => {
     await api.system.info();
     await api.models.list();
     await api.chat.interrupt({ turnId: 't1' });
+    await api.settings.set({ theme: 'dark' });
     expect(invoked).toEqual([
       ['system.info', {}],
       ['models.list', {}],
       ['chat.interrupt', { turnId: 't1' }],
+      ['settings.set', { theme: 'dark' }],
     ]);
   });
 

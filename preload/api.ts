@@ -17,9 +17,12 @@ export interface BridgeTransport {
   subscribe(channel: EventChannel, listener: (payload: unknown) => void): () => void;
 }
 
-/** Actions whose request has no fields take no argument: `system.info()`, not `system.info({})`. */
+/**
+ * Actions whose request has no fields take no argument: `system.info()`, not `system.info({})`. One whose fields
+ * are all optional (a settings change) still takes its argument.
+ */
 type Action<C extends InvokeChannel> = (
-  ...args: Record<string, never> extends InvokeRequest<C> ? [] : [request: InvokeRequest<C>]
+  ...args: InvokeRequest<C> extends Record<string, never> ? [] : [request: InvokeRequest<C>]
 ) => Promise<InvokeResponse<C>>;
 type Subscription<E extends EventChannel> = (listener: (payload: EventPayload<E>) => void) => () => void;
 

@@ -4,17 +4,10 @@
  */
 import { z } from 'zod';
 import { ErrorInfoSchema, Id } from '../../engine/protocol';
+import { CONVERSATION_LIMITS } from './values';
 
-export const CONVERSATION_LIMITS = {
-  titleChars: 120,
-  queryChars: 200,
-  listPage: 500,
-  searchHits: 50,
-  /** A stored media file read back for display or replay; the same cap as an attachment. */
-  mediaBytes: 32 * 1024 * 1024,
-  /** One saved recording: 10 minutes of 48 kHz Float32. */
-  audioBytes: 10 * 60 * 48_000 * 4,
-} as const;
+export { CONVERSATION_LIMITS };
+
 
 export const MessageStatus = z.enum(['complete', 'streaming', 'interrupted', 'error']);
 export type MessageStatus = z.infer<typeof MessageStatus>;

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { LIMITS } from '../../engine/protocol';
 
+export { DEFAULT_SETTINGS, mergeSettings, SYSTEM_PROMPT_CHARS } from './values';
+
 /** KeyboardEvent.code of a physical key ("Space", "KeyT", "F8"), as the in-window push-to-talk listens for it. */
 const KeyCode = z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a KeyboardEvent.code such as "Space" or "KeyT"');
 
@@ -48,17 +50,6 @@ export const Settings = z.strictObject({ voice: Voice, sampling: Sampling, syste
 export type Settings = z.infer<typeof Settings>;
 export type Theme = Settings['theme'];
 
-export const DEFAULT_SETTINGS: Settings = {
-  // Qwen3-Omni's own default voice.
-  voice: { speaker: 'Ethan', speak: true },
-  // The Qwen3-Omni README example (T 0.6, top-p 0.95, top-k 20) and the reference's 1024-token reply cap.
-  sampling: { temperature: 0.6, topP: 0.95, topK: 20, repetitionPenalty: 1, maxTokens: 1024 },
-  systemPrompt: '',
-  devices: { input: null, output: null },
-  // Off unless chosen: a global shortcut takes the key combination away from every other app.
-  pushToTalk: { key: 'Space', globalHotkey: null },
-  theme: 'system',
-};
 
 /** A change: any sections, each with any of its fields; what is left out stays as it is. */
 export const SettingsPatch = z.strictObject({
@@ -70,21 +61,6 @@ export const SettingsPatch = z.strictObject({
   theme: Theme.optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
-
-/**
- * `patch` laid over `base`, section by section (a section's fields merge; other values replace). Works for full
- * settings and for patches alike, so the renderer can combine quick changes before they are sent; main validates
- * the result.
- */
-export function mergeSettings<T extends SettingsPatch>(base: T, patch: SettingsPatch): T {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    const current = merged[key];
-    merged[key] = typeof value === 'object' && value !== null && typeof current === 'object' && current !== null ? { ...current, ...value } : value;
-  }
-  return merged as T;
-}
 
 export const SettingsNotice = z.strictObject({
   message: z.string(),

@@ -1,15 +1,17 @@
 /** All renderer state, built around one `OmnideskApi` so tests can hand in a scripted one. */
 import type { OmnideskApi } from '../../../preload/api';
 import { createConversationStore } from './conversation';
+import { createConversationsStore } from './conversations';
 import { createEngineStore } from './engine';
 import { createLoadableStore } from './loadable';
+import { createModelsStore } from './models';
 import { createNavigationStore } from './navigation';
+import { createSettingsStore } from './settings';
 import { createStreamCheckStore } from './streamCheck';
 
 export function createAppStores(api: OmnideskApi) {
   const engine = createEngineStore(api);
   const system = createLoadableStore(() => api.system.info());
-  const models = createLoadableStore(async () => (await api.models.list()).models);
   // A restarted engine is a new process: its pid, and possibly its providers, changed.
   engine.subscribe((view, previous) => {
     if (view.status?.state === 'ready' && previous.status?.state === 'starting' && previous.status.restarts > 0) {
@@ -17,12 +19,14 @@ export function createAppStores(api: OmnideskApi) {
     }
   });
   void system.getState().reload();
-  void models.getState().reload();
+  const conversation = createConversationStore(api);
   return {
     engine,
     system,
-    models,
-    conversation: createConversationStore(api),
+    models: createModelsStore(api),
+    settings: createSettingsStore(api),
+    conversation,
+    conversations: createConversationsStore(api, conversation),
     streamCheck: createStreamCheckStore(api, engine),
     navigation: createNavigationStore(),
   };
