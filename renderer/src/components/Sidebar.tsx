@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from '../stores/context';
 import type { View } from '../stores/navigation';
+import { ConversationList } from './conversations/ConversationList';
 import { EngineStatus } from './EngineStatus';
 import { ChatIcon, ModelIcon, SettingsIcon } from './icons';
 
@@ -16,12 +17,12 @@ export function Sidebar() {
   const current = useStore(navigation, (s) => s.view);
   const show = useStore(navigation, (s) => s.show);
   return (
-    <aside className="flex w-56 shrink-0 flex-col border-r border-zinc-200 bg-zinc-50 select-none dark:border-zinc-800/80 dark:bg-zinc-900/50">
+    <aside className="flex w-64 shrink-0 flex-col border-r border-zinc-200 bg-zinc-50 select-none dark:border-zinc-800/80 dark:bg-zinc-900/50">
       <div className="flex items-center gap-2.5 px-5 pt-5 pb-6">
         <span className="size-6 rounded-lg bg-gradient-to-br from-accent-400 to-accent-700 shadow-sm" aria-hidden="true" />
         <span className="text-[0.95rem] font-semibold tracking-tight">Omnidesk</span>
       </div>
-      <nav aria-label="Sections" className="flex-1 px-3">
+      <nav aria-label="Sections" className="px-3">
         <ul className="space-y-0.5">
           {ITEMS.map(({ view, label, Icon }) => {
             const active = view === current;
@@ -45,6 +46,7 @@ export function Sidebar() {
           })}
         </ul>
       </nav>
+      <ConversationList />
       <div className="border-t border-zinc-200 p-2 dark:border-zinc-800/80">
         <EngineStatus />
       </div>

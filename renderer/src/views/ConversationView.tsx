@@ -3,17 +3,29 @@ import { useStore } from 'zustand';
 import { useStores } from '../stores/context';
 import { Composer } from '../components/Composer';
 import { MessageItem } from '../components/MessageItem';
+import { ConversationActions } from '../components/conversations/ConversationActions';
+import { ConversationNotice } from '../components/conversations/ConversationNotice';
 import { ViewHeader } from '../components/ViewHeader';
+import { currentSummary } from '../stores/conversations';
 
 export function ConversationView() {
-  const messages = useStore(useStores().conversation, (s) => s.messages);
+  const stores = useStores();
+  const messages = useStore(stores.conversation, (s) => s.messages);
+  const conversationId = useStore(stores.conversation, (s) => s.conversationId);
+  // Saved once its first turn is sent: from then on it can be renamed, exported and deleted.
+  const saved = useStore(stores.conversations, (s) => currentSummary(s.list.value, conversationId));
   const log = useRef<HTMLDivElement>(null);
   useEffect(() => {
     log.current?.scrollTo({ top: log.current.scrollHeight });
   }, [messages]);
   return (
     <>
-      <ViewHeader title="Conversation" description="Runs entirely on this device." />
+      <ViewHeader
+        title="Conversation"
+        description={saved ? saved.title : 'Runs entirely on this device.'}
+        actions={saved && <ConversationActions key={saved.id} conversation={saved} />}
+      />
+      <ConversationNotice />
       <div ref={log} role="log" aria-label="Messages" className="flex-1 overflow-y-auto">
         {messages.length === 0 ? (
           <div className="flex h-full flex-col items-center justify-center px-8 text-center">

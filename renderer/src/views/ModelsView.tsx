@@ -1,70 +1,36 @@
 import { useStore } from 'zustand';
-import { useStores } from '../stores/context';
 import { ErrorCallout } from '../components/ErrorCallout';
-import { ModelIcon, RefreshIcon } from '../components/icons';
+import { RefreshIcon } from '../components/icons';
+import { CatalogCard } from '../components/models/CatalogCard';
+import { MachinePanel } from '../components/models/MachinePanel';
 import { ViewHeader } from '../components/ViewHeader';
-import { formatBytes } from '../format';
+import { useStores } from '../stores/context';
 
 export default function ModelsView() {
   const models = useStores().models;
-  const data = useStore(models, (s) => s.data);
-  const list = data.value ?? [];
+  const catalog = useStore(models.catalog, (s) => s.data);
+  const disk = useStore(models.disk, (s) => s.data);
   return (
     <>
       <ViewHeader
         title="Models"
-        description="Qwen3-Omni bundles installed on this computer."
+        description="Qwen3-Omni models for this computer. Downloads are the only thing Omnidesk fetches from the network."
         actions={
-          <button type="button" className="btn btn-quiet" onClick={() => void models.getState().reload()} disabled={data.phase === 'loading'}>
+          <button type="button" className="btn btn-quiet" onClick={() => void models.reload()} disabled={catalog.phase === 'loading'}>
             <RefreshIcon />
             Refresh
           </button>
         }
       />
-      <div className="flex-1 space-y-4 overflow-y-auto px-8 py-6">
-        {data.phase === 'failed' && <ErrorCallout error={data.error} />}
-        {data.phase === 'loading' && !data.value && <p className="text-sm text-zinc-500">Looking for installed models…</p>}
-        {data.phase === 'ready' && list.length === 0 && <NoModels />}
-        {list.length > 0 && (
-          <ul aria-label="Installed models" className="space-y-3">
-            {list.map((model) => (
-              <li key={`${model.id}@${model.revision}`} className="card p-4">
-                <p className="font-medium">{model.id}</p>
-                <p className="mt-0.5 font-mono text-xs text-zinc-500">revision {model.revision}</p>
-                <ul className="mt-3 flex flex-wrap gap-2" aria-label={`Variants of ${model.id}`}>
-                  {model.variants.map((variant) => (
-                    <li key={variant.variant} className="rounded-md bg-zinc-100 px-2 py-1 text-xs dark:bg-zinc-800" title={variant.path}>
-                      {variant.variant} · {formatBytes(variant.sizeBytes)}
-                    </li>
-                  ))}
-                </ul>
-              </li>
-            ))}
-          </ul>
-        )}
+      <div className="flex-1 overflow-y-auto px-8 py-6">
+        <div className="mx-auto max-w-3xl space-y-6">
+          <MachinePanel models={models} />
+          {catalog.phase === 'failed' && <ErrorCallout error={catalog.error} />}
+          {disk.phase === 'failed' && <ErrorCallout error={disk.error} />}
+          {catalog.phase === 'loading' && !catalog.value && <p className="text-sm text-zinc-500">Estimating what fits this computer…</p>}
+          {catalog.value?.models.map((model) => <CatalogCard key={model.id} model={model} models={models} />)}
+        </div>
       </div>
     </>
-  );
-}
-
-function NoModels() {
-  return (
-    <section aria-labelledby="no-models" className="card mx-auto max-w-xl px-8 py-10 text-center">
-      <ModelIcon className="mx-auto size-8 text-zinc-400" />
-      <h2 id="no-models" className="mt-3 font-semibold">
-        No models installed yet
-      </h2>
-      <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
-        Omnidesk needs a Qwen3-Omni model bundle on this computer before it can answer. Download and convert one from a
-        terminal in the project folder:
-      </p>
-      <p className="mt-3">
-        <code className="code">npx omnidesk pull Qwen/Qwen3-Omni-30B-A3B-Instruct</code>
-      </p>
-      <p className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">
-        or build one from a checkpoint you already have with <code className="code">npx omnidesk build</code>. Installed
-        bundles appear here; press Refresh when it is done.
-      </p>
-    </section>
   );
 }

@@ -1,20 +1,37 @@
+import { useEffect } from 'react';
 import { Panel } from '../components/Panel';
+import { AppearancePanel } from '../components/settings/AppearancePanel';
+import { BehaviourPanel } from '../components/settings/BehaviourPanel';
+import { DevicesPanel } from '../components/settings/DevicesPanel';
+import { PushToTalkPanel } from '../components/settings/PushToTalkPanel';
+import { SettingsNotice } from '../components/settings/SettingsNotice';
+import { VoicePanel } from '../components/settings/VoicePanel';
 import { StreamCheckPanel } from '../components/StreamCheckPanel';
 import { SystemInfoPanel } from '../components/SystemInfoPanel';
 import { ViewHeader } from '../components/ViewHeader';
+import { useStores } from '../stores/context';
 
 export default function SettingsView() {
+  const settings = useStores().settings;
+  // Leaving the view writes what is still waiting to be written.
+  useEffect(() => () => void settings.getState().flush(), [settings]);
   return (
     <>
-      <ViewHeader title="Settings" description="This computer, the engine, and what stays private." />
+      <ViewHeader title="Settings" description="Voice, answers, devices and this computer. Changes are saved as you make them." />
       <div className="flex-1 overflow-y-auto px-8 py-6">
         <div className="mx-auto max-w-3xl space-y-6">
+          <SettingsNotice />
+          <VoicePanel />
+          <BehaviourPanel />
+          <PushToTalkPanel />
+          <DevicesPanel />
+          <AppearancePanel />
           <SystemInfoPanel />
           <StreamCheckPanel />
           <Panel id="privacy-title" title="Privacy">
             <p className="text-sm text-zinc-600 dark:text-zinc-400">
               Conversations, audio and images stay on this computer: the model runs in a local engine process and
-              Omnidesk makes no network requests of its own.
+              Omnidesk makes no network requests of its own, except model downloads you start in Models.
             </p>
           </Panel>
         </div>
