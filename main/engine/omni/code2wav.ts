@@ -1,0 +1,140 @@
+/**
+ * Code2Wav (qwen3-omni.md §10): the bundle's stateless vocoder graph, `codes [1, Q, T] → waveform [1, 1, N]` with
+ * N = samplesPerFrame·T − lookaheadSamples (1920·T − 555 for the checkpoint), 24 kHz. Streaming decodes windows of
+ * frames with it (code2wavStream.ts); how much left context a window needs to reproduce the one-pass samples
+ * exactly follows from the architecture and is computed here (`exactLeftContext`).
+ */
+import path from 'node:path';
+import type * as ort from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
+import { z } from 'zod';
+import { readJsonFile, validate } from '../processor/config';
+import type { LoadedBundle } from '../runtime/bundle';
+import type { SessionManager } from '../runtime/sessions';
+import { guardedRun, type RunClock } from './guardedRun';
+
+/** The vocoder's output rate (cli-contract.md: 24 kHz speech). */
+export const SPEECH_SAMPLE_RATE = 24000;
+
+/** What decides Code2Wav's receptive field (config.json `code2wav_config`). */
+export interface Code2WavArchitecture {
+  /** Keys a frame attends to: itself and `slidingWindow − 1` before it, in each of `transformerLayers` layers. */
+  slidingWindow: number;
+  transformerLayers: number;
+  /** ConvTranspose(k = s = ratio) + ConvNeXt stages after the transformer. */
+  upsamplingRatios: readonly number[];
+  /** Decoder blocks: trimmed ConvTranspose(k = 2r, s = r) + residual units. */
+  upsampleRates: readonly number[];
+}
+
+/**
+ * Kernels transformers hard-codes in Qwen3OmniMoeCode2Wav (builder/graphs/code2wav.ts builds the same): every
+ * convolution is causal, i.e. left-padded by (k − 1)·dilation.
+ */
+const CONV_NEXT_KERNEL = 7;
+const DECODER_IN_KERNEL = 7;
+const RESIDUAL_KERNEL = 7;
+const RESIDUAL_DILATIONS = [1, 3, 9];
+const DECODER_OUT_KERNEL = 7;
+
+/**
+ * Frames of left context a decode window needs so that its samples from frame s on equal the one-pass decode's:
+ * the earliest frame the first sample of frame s depends on, walked back through the network —
+ *   final causal conv (6 samples) → per decoder block r, from the last: residual units (6·(1+3+9) = 78 samples) and
+ *   the trimmed ConvTranspose (output j reads inputs ⌊j/r⌋ and ⌊j/r⌋ + 1) → the decoder's input conv (6) → per
+ *   upsampling stage: ConvNeXt's depthwise conv (6) and the ConvTranspose (⌊j/ratio⌋) → the sliding-window
+ *   transformer, (slidingWindow − 1) frames per layer.
+ * For the checkpoint (window 72, 8 layers, ratios [2, 2], rates [8, 5, 4, 3]): 10 frames for the convolutions plus
+ * 71·8 = 568 for the transformer = 578 frames (46 s). Less context gives other samples wherever the missing frames
+ * would have been attended to; positions restart at 0 per call, which RoPE's relative form makes harmless (up to
+ * float32 rounding of the rotary angles). Every sample also reads up to 555 samples ahead, inside the next frame:
+ * hence the one-frame hold-back of the stream.
+ */
+export function exactLeftContext(arch: Code2WavArchitecture): number {
+  // Any frame far enough from the start not to clamp at 0; the distance walked back does not depend on it.
+  const frame = 1e6;
+  const samplesPerFrame = [...arch.upsamplingRatios, ...arch.upsampleRates].reduce((a, b) => a * b, 1);
+  let index = frame * samplesPerFrame - (DECODER_OUT_KERNEL - 1);
+  const residualReach = RESIDUAL_DILATIONS.reduce((n, d) => n + (RESIDUAL_KERNEL - 1) * d, 0);
+  for (const rate of [...arch.upsampleRates].reverse()) index = Math.floor((index - residualReach) / rate);
+  index -= DECODER_IN_KERNEL - 1;
+  for (const ratio of [...arch.upsamplingRatios].reverse()) index = Math.floor((index - (CONV_NEXT_KERNEL - 1)) / ratio);
+  index -= (arch.slidingWindow - 1) * arch.transformerLayers;
+  return frame - index;
+}
+
+export interface Code2WavSettings {
+  numQuantizers: number;
+  samplesPerFrame: number;
+  lookaheadSamples: number;
+  /** `exactLeftContext` of the bundle's architecture. */
+  exactLeftContext: number;
+}
+
+const architectureSchema = z
+  .object({
+    code2wav_config: z
+      .object({
+        sliding_window: z.int().positive(),
+        num_hidden_layers: z.int().nonnegative(),
+        upsampling_ratios: z.array(z.int().positive()),
+        upsample_rates: z.array(z.int().positive()),
+      })
+      .loose(),
+  })
+  .loose();
+
+/** The manifest's framing and the receptive field from the bundle's config.json. */
+export function code2wavSettings(bundle: LoadedBundle): Code2WavSettings {
+  const graph = bundle.manifest.graphs.code2wav;
+  if (!graph) throw new Error(`${bundle.dir}: the bundle has no code2wav graph`);
+  const file = path.join(bundle.dir, 'config.json');
+  const c = validate(architectureSchema, readJsonFile(file), file).code2wav_config;
+  return {
+    numQuantizers: graph.extra.numQuantizers,
+    samplesPerFrame: graph.extra.samplesPerFrame,
+    lookaheadSamples: graph.extra.lookaheadSamples,
+    exactLeftContext: exactLeftContext({
+      slidingWindow: c.sliding_window,
+      transformerLayers: c.num_hidden_layers,
+      upsamplingRatios: c.upsampling_ratios,
+      upsampleRates: c.upsample_rates,
+    }),
+  };
+}
+
+/** A frame: its Q codes, group 0 first. */
+export type CodecFrame = readonly number[];
+
+export class Code2Wav {
+  readonly clock: RunClock = { runMs: 0 };
+
+  constructor(
+    readonly settings: Code2WavSettings,
+    private readonly session: ort.InferenceSession,
+  ) {}
+
+  static async open(bundle: LoadedBundle, sessions: SessionManager): Promise<Code2Wav> {
+    const settings = code2wavSettings(bundle);
+    return new Code2Wav(settings, await sessions.open('code2wav', bundle.graphPath('code2wav')));
+  }
+
+  /** Samples of a decode of `frames` frames. */
+  samples(frames: number): number {
+    return Math.max(0, this.settings.samplesPerFrame * frames - this.settings.lookaheadSamples);
+  }
+
+  /** One pass over `frames` (at least one): `samplesPerFrame·T − lookaheadSamples` samples. */
+  async decode(frames: readonly CodecFrame[], signal?: AbortSignal): Promise<Float32Array> {
+    const Q = this.settings.numQuantizers;
+    const T = frames.length;
+    if (T === 0) throw new Error('Code2Wav.decode: no frames');
+    const codes = new BigInt64Array(Q * T);
+    frames.forEach((frame, t) => {
+      if (frame.length !== Q) throw new Error(`Code2Wav.decode: frame ${t} has ${frame.length} codes, expected ${Q}`);
+      for (let q = 0; q < Q; q++) codes[q * T + t] = BigInt(frame[q]);
+    });
+    const out = await guardedRun(this.session, { codes: new Tensor('int64', codes, [1, Q, T]) }, this.clock, signal);
+    return out.waveform.data as Float32Array;
+  }
+}

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Xoshiro128 } from '../runtime/sampling/rng';
+import { goldenCaseNames, loadGoldenCase } from '../testing/fixtures';
+import { assertClose } from '../testing/parity';
+import { buildTinyBundle, CPU_ONLY } from '../testing/tinyBundle';
+import { Code2Wav, exactLeftContext, type CodecFrame } from './code2wav';
+import { Code2WavStream, type ChunkSchedule, type PcmChunk } from './code2wavStream';
+import { OmniRuntime } from './omniRuntime';
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-code2wav-stream-'));
+let omni: OmniRuntime;
+let vocoder: Code2Wav;
+const figures: string[] = [];
+beforeAll(async () => {
+  omni = await OmniRuntime.open(await buildTinyBundle(scratch), { stateDir: scratch, providers: CPU_ONLY });
+  vocoder = await Code2Wav.open(omni.bundle, omni.sessions);
+});
+afterAll(async () => {
+  await omni?.release();
+  rmSync(scratch, { recursive: true, force: true });
+  console.info(`streamed vs one-pass Code2Wav (frames, schedule, context: chunks, max |diff|):\n${figures.join('\n')}`);
+});
+
+function randomFrames(count: number, seed: number): CodecFrame[] {
+  const rng = Xoshiro128.fromSeed(seed);
+  return Array.from({ length: count }, () => Array.from({ length: 16 }, () => rng.nextUint32() % 2048));
+}
+
+/** Streams `frames` one by one, then finishes; returns the chunks and the frame count at each chunk. */
+async function stream(frames: readonly CodecFrame[], options: ConstructorParameters<typeof Code2WavStream>[1] = {}) {
+  const streamer = new Code2WavStream(vocoder, options);
+  const chunks: (PcmChunk & { afterFrames: number })[] = [];
+  for (const [k, frame] of frames.entries()) {
+    const chunk = await streamer.push(frame);
+    if (chunk) chunks.push({ ...chunk, afterFrames: k + 1 });
+  }
+  const last = await streamer.finish();
+  if (last) chunks.push({ ...last, afterFrames: frames.length });
+  return { chunks, streamer };
+}
+
+function concatenate(chunks: readonly PcmChunk[]): Float32Array {
+  const out = new Float32Array(chunks.reduce((n, c) => n + c.samples.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    expect(chunk.offset, 'chunks are contiguous').toBe(at);
+    out.set(chunk.samples, at);
+    at += chunk.samples.length;
+  }
+  return out;
+}
+
+describe('the left context that makes a window exact', () => {
+  it("is 10 frames for the convolutions plus (window − 1) per transformer layer: 578 for the checkpoint, 152 for the tiny model", () => {
+    const checkpoint = { slidingWindow: 72, transformerLayers: 8, upsamplingRatios: [2, 2], upsampleRates: [8, 5, 4, 3] };
+    expect(exactLeftContext(checkpoint)).toBe(578);
+    expect(exactLeftContext({ ...checkpoint, transformerLayers: 0 })).toBe(10);
+    expect(vocoder.settings).toEqual({ numQuantizers: 16, samplesPerFrame: 1920, lookaheadSamples: 555, exactLeftContext: 152 });
+  });
+});
+
+describe('streamed Code2Wav equals the one-pass decode', () => {
+  const schedules: [string, ChunkSchedule][] = [
+    ['default 1,2,4,…,25', { first: 1, growth: 2, max: 25 }],
+    ['every frame', { first: 1, growth: 1, max: 1 }],
+    ['3, ×1.5 to 7', { first: 3, growth: 1.5, max: 7 }],
+    ['5, ×3 to 60', { first: 5, growth: 3, max: 60 }],
+    ['one chunk of 1000', { first: 1000, growth: 1, max: 1000 }],
+  ];
+  // Past 152 + a chunk, windows start with their context cut to the exact 152 frames.
+  for (const [frameCount, picked] of [[1, [0, 1, 2]], [2, [0, 1, 2]], [3, [0, 1, 2]], [12, [0, 1, 2]], [80, [0, 1, 2]], [190, [0, 3, 4]]] as const) {
+    it(`${frameCount} frames, ${picked.length} schedules: the same ${1920 * frameCount - 555} samples within 1e-4`, async () => {
+      const frames = randomFrames(frameCount, frameCount);
+      const onePass = await vocoder.decode(frames);
+      expect(onePass.length).toBe(1920 * frameCount - 555);
+      for (const [label, schedule] of picked.map((k) => schedules[k])) {
+        const { chunks } = await stream(frames, { schedule });
+        const stats = assertClose(`${frameCount} frames, ${label}`, onePass, concatenate(chunks), { atol: 1e-4 });
+        figures.push(`  ${frameCount}, ${label}, exact (152): ${chunks.length} chunks, ${stats.maxAbs.toExponential(2)}`);
+      }
+    });
+  }
+
+  it('seeded random schedules over 190 frames: within 1e-4', async () => {
+    const frames = randomFrames(190, 7);
+    const onePass = await vocoder.decode(frames);
+    const rng = Xoshiro128.fromSeed(11);
+    let worst = 0;
+    for (let round = 0; round < 4; round++) {
+      const schedule = { first: 1 + (rng.nextUint32() % 4), growth: 1.5 + (rng.nextUint32() % 2) / 2, max: 12 + (rng.nextUint32() % 30) };
+      const { chunks } = await stream(frames, { schedule });
+      worst = Math.max(worst, assertClose(`random schedule ${JSON.stringify(schedule)}`, onePass, concatenate(chunks), { atol: 1e-4 }).maxAbs);
+    }
+    figures.push(`  190, 4 random schedules, exact (152): max ${worst.toExponential(2)}`);
+  });
+
+  it('less context is not exact once the history is longer: the official 25 frames, or the transformer field alone', async () => {
+    const frames = randomFrames(190, 190);
+    const onePass = await vocoder.decode(frames);
+    // 25: vLLM-Omni's codec_left_context_frames; 142 = 71 × 2 layers without the convolutions' 10 frames.
+    for (const leftContext of [25, 142]) {
+      const { chunks } = await stream(frames, { leftContext });
+      const streamed = concatenate(chunks);
+      let maxAbs = 0;
+      for (let i = 0; i < onePass.length; i++) maxAbs = Math.max(maxAbs, Math.abs(onePass[i] - streamed[i]));
+      figures.push(`  190, default, context ${leftContext} (not exact): max ${maxAbs.toExponential(2)}`);
+      expect(maxAbs).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it('the first chunk (1 frame, 1920 samples) leaves after 2 frames; later chunks grow 2, 4, 8, 16, 25, 25, …', async () => {
+    const { chunks, streamer } = await stream(randomFrames(100, 3));
+    expect(chunks.map((c) => c.afterFrames)).toEqual([2, 4, 8, 16, 32, 57, 82, 100]);
+    expect(chunks.map((c) => c.frames[1] - c.frames[0])).toEqual([1, 2, 4, 8, 16, 25, 25, 19]);
+    expect(chunks[0].samples.length).toBe(1920);
+    expect(chunks.at(-1)!.samples.length).toBe(19 * 1920 - 555);
+    expect(streamer.chunks).toBe(8);
+  });
+
+  for (const name of goldenCaseNames()) {
+    it(`${name}: streaming the golden codes gives transformers' waveform`, async () => {
+      const golden = loadGoldenCase(name);
+      const codes = golden.array('codes', 'int64');
+      const [groups, count] = codes.shape;
+      const frames = Array.from({ length: count }, (_, t) => Array.from({ length: groups }, (_, g) => Number(codes.data[g * count + t])));
+      const { chunks } = await stream(frames);
+      assertClose(`${name} waveform`, golden.array('waveform', 'float32').data, concatenate(chunks), { atol: 1e-4, minCorrelation: 0.999 });
+    });
+  }
+});
