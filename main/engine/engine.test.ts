@@ -9,10 +9,8 @@ import type { EngineToHost, StreamDown } from './protocol';
 
 function engineHarness() {
   const emitted: EngineToHost[] = [];
-  const engine = new Engine({
-    stateDir: mkdtempSync(path.join(os.tmpdir(), 'omnidesk-engine-')),
-    emit: (message) => emitted.push(message),
-  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-engine-'));
+  const engine = new Engine({ stateDir: dir, scratchDir: dir, emit: (message) => emitted.push(message) });
   const responses = () => emitted.filter((m): m is Extract<EngineToHost, { kind: 'response' }> => m.kind === 'response');
   return { engine, emitted, responses };
 }
@@ -48,15 +46,13 @@ describe('Engine requests', () => {
     expect(responses()[0].error?.message).toMatch(/^chat\.interrupt: turnId: /);
   });
 
-  it('explains that no model is loaded, with the next step', async () => {
+  it('refuses a turn whose bundle folder holds no bundle, naming the folder', async () => {
     const { engine, responses } = engineHarness();
+    const missing = path.join(os.tmpdir(), 'omnidesk-no-such-bundle');
     await engine.request(1, 'chat.send', {
-      conversationId: 'c', turnId: 't', text: 'hello', attachments: [], micAudio: false, speak: true,
+      conversationId: 'c', turnId: 't', text: 'hello', attachments: [], micAudio: false, speak: false, bundleDir: missing,
     });
-    expect(responses()[0]).toMatchObject({
-      ok: false,
-      error: { code: 'MODEL_NOT_INSTALLED', hint: expect.stringContaining('Model manager') },
-    });
+    expect(responses()[0]).toMatchObject({ ok: false, error: { message: expect.stringContaining(missing) } });
   });
 
   it('answers 10,000 random requests with a response each and never throws', async () => {

@@ -2,7 +2,7 @@
  * The engine service: answers the host's requests and serves the renderer's stream ports. It owns everything
  * that runs inference; the process around it (`process.ts`) only wires it to its parent.
  */
-import { OmniError, toErrorInfo } from './errors';
+import { toErrorInfo } from './errors';
 import type { StreamEndpoint } from './parent';
 import {
   engineMethods,
@@ -17,11 +17,16 @@ import {
 } from './protocol';
 import { engineInfo } from './system';
 import { MicCaptures } from './omni/micCapture';
+import { Assistant } from './omni/assistant';
 
 export interface EngineOptions {
   /** Survives restarts: the execution-provider probe record lives here. */
   stateDir: string;
+  /** Temporary media files of running turns. */
+  scratchDir: string;
   emit: (message: EngineToHost) => void;
+  /** Seam for tests: the assistant that runs turns. */
+  assistant?: Assistant;
 }
 
 type Handler<M extends EngineMethod> = (params: EngineParams<M>) => Promise<EngineResult<M>>;
@@ -31,23 +36,30 @@ export class Engine {
   private readonly streams = new Set<StreamEndpoint>();
   private readonly mic = new MicCaptures();
   private info?: Promise<EngineInfo>;
+  private readonly assistant: Assistant;
 
-  constructor(private readonly options: EngineOptions) {}
+  constructor(private readonly options: EngineOptions) {
+    this.assistant =
+      options.assistant ??
+      new Assistant({
+        stateDir: options.stateDir,
+        scratchDir: options.scratchDir,
+        emit: (event) => options.emit({ kind: 'turn', event }),
+        onBusy: (busy) => options.emit({ kind: 'busy', busy }),
+      });
+  }
 
   private readonly handlers: { [M in EngineMethod]: Handler<M> } = {
     ping: async () => ({ uptimeMs: Date.now() - this.startedAt }),
     'system.info': () => (this.info ??= engineInfo(this.options.stateDir)),
     'chat.send': async (request) => {
-      if (request.micAudio) this.mic.take(request.turnId);
-      throw new OmniError(
-        'MODEL_NOT_INSTALLED',
-        'No Qwen3-Omni model bundle is loaded in the engine.',
-        'Install a model from the Model manager, or build one with "omnidesk build".',
-      );
+      const mic = request.micAudio ? this.mic.take(request.turnId) : undefined;
+      await this.assistant.start(request, mic);
+      return { turnId: request.turnId };
     },
     'chat.interrupt': async (request) => {
       this.mic.cancel(request.turnId);
-      return { interrupted: false };
+      return { interrupted: this.assistant.interrupt(request.turnId) };
     },
   };
 

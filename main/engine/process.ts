@@ -3,13 +3,18 @@
  * server and tests). A failure here must end the process so the supervisor restarts a clean engine: a half-broken
  * native runtime is worse than a restart.
  */
+import os from 'node:os';
 import { Engine } from './engine';
 import { homePaths, resolveHome } from './home';
 import { connectParent, type StreamEndpoint } from './parent';
 import { HostToEngine } from './protocol';
 
 const parent = connectParent();
-const engine = new Engine({ stateDir: homePaths(resolveHome()).state, emit: (message) => parent.post(message) });
+const engine = new Engine({
+  stateDir: homePaths(resolveHome()).state,
+  scratchDir: os.tmpdir(),
+  emit: (message) => parent.post(message),
+});
 
 /** Streams multiplexed over the parent channel when no MessagePort can be transferred (forked engine). */
 const virtualStreams = new Map<number, { deliver: (message: unknown) => void; close: () => void }>();

@@ -96,6 +96,26 @@ export const ChatSendRequest = z.strictObject({
 });
 export type ChatSendRequest = z.infer<typeof ChatSendRequest>;
 
+/**
+ * What the host forwards to the engine for a turn: the renderer's request plus what main decides — which installed
+ * bundle answers (main owns models and settings) and the user's sampling settings.
+ */
+export const EngineChatSendRequest = ChatSendRequest.extend({
+  bundleDir: z.string().min(1).max(4096),
+  sampling: z
+    .strictObject({
+      doSample: z.boolean(),
+      temperature: z.number().positive().max(10),
+      topK: z.number().int().nonnegative().max(1_000_000),
+      topP: z.number().gt(0).max(1),
+      repetitionPenalty: z.number().positive().max(10),
+      maxNewTokens: z.number().int().positive().max(65_536),
+    })
+    .partial()
+    .optional(),
+});
+export type EngineChatSendRequest = z.infer<typeof EngineChatSendRequest>;
+
 export const ChatSendAccepted = z.strictObject({ turnId: Id });
 
 export const ChatInterruptRequest = z.strictObject({
@@ -122,7 +142,7 @@ export type TurnEvent = z.infer<typeof TurnEvent>;
 /** Host → engine requests. The host forwards the renderer's chat calls after its own validation. */
 export const engineMethods = {
   'system.info': { params: z.strictObject({}), result: EngineInfo },
-  'chat.send': { params: ChatSendRequest, result: ChatSendAccepted },
+  'chat.send': { params: EngineChatSendRequest, result: ChatSendAccepted },
   'chat.interrupt': { params: ChatInterruptRequest, result: ChatInterruptResult },
   ping: { params: z.strictObject({}), result: z.strictObject({ uptimeMs: z.number() }) },
 } as const;
