@@ -8,6 +8,7 @@ import { OmniError, toErrorInfo } from '../engine/errors';
 import type { Handlers } from './dispatch';
 import type { SystemInfo } from './contract';
 import { listInstalledModels } from '../models/installed';
+import { engineTurn } from './engineTurn';
 import { installedSpeakers } from '../models/speakers';
 import { exportConversation } from '../store/export';
 import { turnWithSettings } from '../store/settings';
@@ -44,7 +45,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const turn = turnWithSettings(request, settings.settings);
       await recorder.begin(turn);
       try {
-        return await deps.engine.request('chat.send', turn);
+        return await deps.engine.request('chat.send', await engineTurn(turn, settings.settings, modelsDir));
       } catch (error) {
         recorder.refused(turn.turnId, toErrorInfo(error));
         throw error;

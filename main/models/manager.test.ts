@@ -84,7 +84,7 @@ describe('model manager', () => {
 
     const catalog = await manager.catalog();
     expect(catalog.machine).toEqual(MACHINE);
-    expect(catalog.models[0].installed).toEqual([{ revision: expect.stringMatching(/^[0-9a-f]{40}$/), variant: 'int4', sizeBytes: expect.any(Number) }]);
+    expect(catalog.models[0].installed).toEqual([{ revision: expect.stringMatching(/^[0-9a-f]{40}$/), variant: 'int4', sizeBytes: expect.any(Number), active: true }]);
     expect(catalog.models[0].fits.map((fit) => [fit.variant, fit.verdict])).toEqual([
       ['fp32', 'runs slowly on CPU'],
       ['int4', 'runs slowly on CPU'],

@@ -10,6 +10,7 @@ import { toErrorInfo } from '../engine/errors';
 import { isModelError, ModelError } from './errors';
 import { homePaths } from '../engine/home';
 import type { DiskUsage, ModelCatalogView, ModelJob } from '../ipc/schemas/models';
+import { activeBundle } from './activeBundle';
 import type { BuildRunner } from './build/buildHost';
 import { findEntry } from './catalog/catalog';
 import type { Catalog, VariantName } from './catalog/schema';
@@ -73,7 +74,11 @@ export class ModelManager {
   listJobs = (): ModelJob[] => [...this.jobs.values()].map((job) => job.snapshot);
 
   async catalog(): Promise<ModelCatalogView> {
-    const [machine, installed] = await Promise.all([(this.options.probe ?? probeMachine)(this.paths.models), listInstalledModels(this.paths.models)]);
+    const [machine, installed, active] = await Promise.all([
+      (this.options.probe ?? probeMachine)(this.paths.models),
+      listInstalledModels(this.paths.models),
+      activeBundle(this.paths.models),
+    ]);
     return {
       machine,
       models: this.options.catalog.models.map((entry) => ({
@@ -87,7 +92,7 @@ export class ModelManager {
         fits: fitAll(entry, machine),
         installed: installed
           .filter((model) => model.id.toLowerCase() === entry.id.toLowerCase())
-          .flatMap((model) => model.variants.map((v) => ({ revision: model.revision, variant: v.variant, sizeBytes: v.sizeBytes }))),
+          .flatMap((model) => model.variants.map((v) => ({ revision: model.revision, variant: v.variant, sizeBytes: v.sizeBytes, active: v.path === active?.path }))),
       })),
     };
   }

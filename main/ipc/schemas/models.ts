@@ -47,8 +47,8 @@ export const CatalogModel = z.strictObject({
   revision: z.string(),
   downloadBytes: Bytes,
   fits: z.array(VariantFit),
-  /** Built variants on this machine, any revision. */
-  installed: z.array(z.strictObject({ revision: z.string(), variant: z.string(), sizeBytes: Bytes })),
+  /** Built variants on this machine, any revision; `active` marks the one that answers (the last built). */
+  installed: z.array(z.strictObject({ revision: z.string(), variant: z.string(), sizeBytes: Bytes, active: z.boolean() })),
 });
 export type CatalogModel = z.infer<typeof CatalogModel>;
 

@@ -29,13 +29,14 @@ const component = (params: number) => ({ params, bf16Bytes: bf16Bytes(params) })
 
 /** A one-entry catalog (plus the bundled default's shape): sizes from the same formulas as the real catalog. */
 export function tinyCatalog(id = TINY_ID): Catalog {
+  // Split so the bf16 total (12.74 MB) matches the fixture's download, as a real entry's does.
   const components = {
-    thinker: component(2_000_000),
-    talker: component(600_000),
-    codePredictor: component(100_000),
-    code2wav: component(100_000),
-    audioEncoder: component(100_000),
-    visionEncoder: component(100_000),
+    thinker: component(4_000_000),
+    talker: component(1_400_000),
+    codePredictor: component(300_000),
+    code2wav: component(300_000),
+    audioEncoder: component(200_000),
+    visionEncoder: component(170_000),
   };
   const base = {
     components,
