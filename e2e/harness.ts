@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { startPreviewServer, type PreviewServer } from '../main/preview/server';
+import { startPreviewServer, type PreviewServer, type PreviewServerOptions } from '../main/preview/server';
 
 const RENDERER_DIR = fileURLToPath(new URL('../out/renderer', import.meta.url));
 export const SCREENSHOTS_DIR = fileURLToPath(new URL('./screenshots', import.meta.url));
@@ -37,6 +37,8 @@ function chromiumPath(): string {
 export interface PreviewSession {
   server: PreviewServer;
   browser: Browser;
+  /** The server's data folder (conversations, settings, models), removed at close. */
+  home: string;
   /** Opens the app in a fresh page; `url` defaults to the server's tokenised address. */
   open(options?: BrowserContextOptions & { url?: string }): Promise<Page>;
   /** Console errors, uncaught exceptions and failed requests of every page, CSP violations included. */
@@ -44,7 +46,8 @@ export interface PreviewSession {
   close(): Promise<void>;
 }
 
-export async function startPreviewSession(): Promise<PreviewSession> {
+/** `models` points the model manager at a fake Hub and catalog (models e2e). */
+export async function startPreviewSession(options: Pick<PreviewServerOptions, 'models'> = {}): Promise<PreviewSession> {
   if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
     throw new Error(`No built renderer in ${RENDERER_DIR}: run "npx electron-vite build" (npm test does it first)`);
   }
@@ -54,7 +57,7 @@ export async function startPreviewSession(): Promise<PreviewSession> {
     for (const step of cleanup.splice(0).reverse()) await step();
   };
   try {
-    const server = await startPreviewServer({ rendererDir: RENDERER_DIR, home });
+    const server = await startPreviewServer({ rendererDir: RENDERER_DIR, home, ...options });
     cleanup.push(() => server.close());
     const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
     cleanup.push(() => browser.close());
@@ -72,7 +75,7 @@ export async function startPreviewSession(): Promise<PreviewSession> {
       await page.goto(url);
       return page;
     };
-    return { server, browser, open, pageErrors, close };
+    return { server, browser, home, open, pageErrors, close };
   } catch (error) {
     await close();
     throw error;

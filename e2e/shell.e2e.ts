@@ -67,13 +67,13 @@ describe('the app shell in browser preview mode', () => {
     await text(log.getByRole('article', { name: 'You' })).toBe('Hello, what can you do?');
     const answer = log.getByRole('article', { name: 'Omnidesk' });
     await text(answer).toContain('No model installed');
-    await text(answer).toContain('No Qwen3-Omni model bundle is loaded in the engine.');
+    await text(answer).toContain('No Qwen3-Omni model is installed yet.');
     await text(answer).toContain('omnidesk build');
     expect(await page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('');
     await shot(page, 'conversation-light');
 
     await answer.getByRole('button', { name: 'Open Models' }).click();
-    await main('Models').getByRole('heading', { name: 'No models installed yet' }).waitFor();
+    await main('Models').getByRole('region', { name: 'Qwen3-Omni 30B-A3B Instruct' }).waitFor();
     await shot(page, 'models-light');
   });
 

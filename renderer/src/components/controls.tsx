@@ -106,7 +106,7 @@ export function SelectField({
   );
 }
 
-/** Exclusive choices as a segmented control: a real radio group underneath. */
+/** Exclusive choices as a segmented control: real radios, transparent over their labels, so a click on either counts. */
 export function Segmented<T extends string>({ label, value, options, onChange }: { label: string; value: T; options: Array<{ value: T; label: string }>; onChange: (value: T) => void }) {
   const name = useId();
   return (
@@ -116,9 +116,9 @@ export function Segmented<T extends string>({ label, value, options, onChange }:
         {options.map((option) => (
           <label
             key={option.value}
-            className="cursor-pointer rounded-md px-3 py-1 text-sm text-zinc-600 has-checked:bg-white has-checked:font-medium has-checked:text-zinc-900 has-checked:shadow-xs has-focus-visible:outline-2 has-focus-visible:outline-accent-500 dark:text-zinc-300 dark:has-checked:bg-zinc-700 dark:has-checked:text-zinc-50"
+            className="relative cursor-pointer rounded-md px-3 py-1 text-sm text-zinc-600 has-checked:bg-white has-checked:font-medium has-checked:text-zinc-900 has-checked:shadow-xs has-focus-visible:outline-2 has-focus-visible:outline-accent-500 dark:text-zinc-300 dark:has-checked:bg-zinc-700 dark:has-checked:text-zinc-50"
           >
-            <input type="radio" name={name} value={option.value} checked={value === option.value} onChange={() => onChange(option.value)} className="sr-only" />
+            <input type="radio" name={name} value={option.value} checked={value === option.value} onChange={() => onChange(option.value)} className="absolute inset-0 cursor-pointer opacity-0" />
             {option.label}
           </label>
         ))}

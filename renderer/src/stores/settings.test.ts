@@ -21,6 +21,15 @@ describe('settings store', () => {
     expect(store.getState().data).toEqual({ phase: 'ready', value: { settings: DEFAULT_SETTINGS, speakers: [] } });
   });
 
+  it('reloads the installed voices on request, keeping an edit not yet written', async () => {
+    const { store, mocks, settings } = await setup();
+    store.getState().update({ theme: 'dark' });
+    mocks.settings.get.mockResolvedValueOnce({ settings: DEFAULT_SETTINGS, speakers: ['Aiden', 'Ethan'] });
+    await store.getState().reload();
+    expect(store.getState().data.value?.speakers).toEqual(['Aiden', 'Ethan']);
+    expect(settings()?.theme).toBe('dark');
+  });
+
   it('shows a change at once and writes quick changes together after a quiet moment', async () => {
     const { store, mocks, settings } = await setup();
     store.getState().update({ sampling: { temperature: 0.3 } });

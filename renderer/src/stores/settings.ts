@@ -13,6 +13,8 @@ export interface SettingsState {
   data: Loadable<SettingsView>;
   /** The last write failed; the settings shown are main's. */
   saveError?: ErrorInfo;
+  /** Asks main again: the installed voices change as models come and go. */
+  reload(): Promise<void>;
   update(patch: SettingsPatch): void;
   /** Writes pending changes now (leaving a field, closing a view). */
   flush(): Promise<void>;
@@ -30,6 +32,7 @@ export function createSettingsStore(api: Pick<OmnideskApi, 'settings'>, delayMs 
     };
     return {
       data: { phase: 'loading' },
+      reload: () => load(),
       update: (patch) => {
         pending = mergeSettings(pending ?? {}, patch);
         withView((view) => ({ ...view, settings: mergeSettings(view.settings, patch) }));

@@ -13,8 +13,11 @@ import { useStores } from '../stores/context';
 
 export default function SettingsView() {
   const settings = useStores().settings;
-  // Leaving the view writes what is still waiting to be written.
-  useEffect(() => () => void settings.getState().flush(), [settings]);
+  // Opening the view picks up voices of models installed since; leaving it writes what is still waiting.
+  useEffect(() => {
+    void settings.getState().reload();
+    return () => void settings.getState().flush();
+  }, [settings]);
   return (
     <>
       <ViewHeader title="Settings" description="Voice, answers, devices and this computer. Changes are saved as you make them." />

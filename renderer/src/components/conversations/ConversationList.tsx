@@ -15,7 +15,7 @@ const when = (ms: number, now = Date.now()) => {
 const itemClass = (active: boolean) =>
   `block w-full rounded-lg px-3 py-1.5 text-left text-sm transition-colors ${
     active
-      ? 'bg-white text-zinc-900 shadow-xs ring-1 ring-zinc-200 dark:bg-zinc-800 dark:text-zinc-50 dark:ring-zinc-700/60'
+      ? 'bg-zinc-200/70 font-medium text-zinc-900 dark:bg-zinc-800/80 dark:text-zinc-50'
       : 'text-zinc-600 hover:bg-zinc-200/60 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800/60 dark:hover:text-zinc-100'
   }`;
 
@@ -109,7 +109,7 @@ export function ConversationList() {
                 </button>
               </li>
             ))}
-            {list.phase === 'ready' && list.value.length === 0 && <li className="px-3 py-2 text-xs text-zinc-500 dark:text-zinc-400">Conversations you have appear here.</li>}
+            {list.phase === 'ready' && list.value.length === 0 && <li className="px-3 py-2 text-xs text-zinc-500 dark:text-zinc-400">Your conversations appear here.</li>}
           </ul>
         )}
       </div>

@@ -39,11 +39,12 @@ export function CatalogCard({ model, models }: { model: CatalogModel; models: Mo
       </div>
 
       {model.installed.length > 0 && (
-        <div className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-400/10 dark:text-emerald-200">
+        <div aria-live="polite" className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-400/10 dark:text-emerald-200">
           <ul aria-label={`Installed variants of ${model.displayName}`}>
             {model.installed.map((v) => (
               <li key={`${v.revision}/${v.variant}`}>
                 Installed: <span className="font-mono">{v.variant}</span> · {formatBytes(v.sizeBytes)} · revision <span className="font-mono">{v.revision.slice(0, 7)}</span>
+                {v.active && <span className="ml-2 rounded-full bg-emerald-600 px-2 py-0.5 text-xs font-medium text-white dark:bg-emerald-400 dark:text-zinc-950">Answers now</span>}
               </li>
             ))}
           </ul>
@@ -71,7 +72,8 @@ export function CatalogCard({ model, models }: { model: CatalogModel; models: Mo
             {alreadyBuilt ? 'Build again' : 'Download and build'}
           </button>
         </div>
-        {job && <JobProgress job={job} models={models} busy={busy} name={model.displayName} />}
+        {/* A finished install shows as the installed strip above; failures and cancellations stay until the next try. */}
+        {job && job.phase !== 'done' && <JobProgress job={job} models={models} busy={busy} name={model.displayName} />}
         {error && <ErrorCallout error={error} action={<button type="button" className="btn btn-quiet" onClick={() => models.dismissError(model.id)}>Dismiss</button>} />}
       </div>
 

@@ -9,8 +9,8 @@ const VERDICT_LOOK: Record<VariantFit['verdict'], string> = {
 };
 
 const VARIANT_NOTE: Record<VariantFit['variant'], string> = {
-  int4: 'int4: 4-bit weights, the size most computers can run',
-  fp32: 'fp32: full precision, for workstations with a lot of memory',
+  int4: '4-bit weights: the size most computers can run',
+  fp32: 'Full precision, for workstations with a lot of memory',
 };
 
 /** The buildable variants with this computer's verdict for each, as one radio group. */
