@@ -96,6 +96,55 @@ describe('the model manager downloads, builds and removes a model', () => {
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Models' }).click();
   });
 
+  /** The tiny model's weights are random: it streams arbitrary tokens until the reply length runs out. */
+  const settings = async (change: () => Promise<void>) => {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Settings' }).click();
+    await change();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Conversation' }).click();
+  };
+  const replyLength = async (key: 'Home' | 'End') => {
+    await page.getByRole('slider', { name: 'Longest reply' }).focus();
+    await page.keyboard.press(key);
+  };
+  const reply = () => page.getByRole('log', { name: 'Messages' }).getByRole('article', { name: 'Omnidesk' }).last();
+  const ask = async (question: string) => {
+    await page.getByRole('textbox', { name: 'Message' }).fill(question);
+    await page.keyboard.press('Enter');
+    // Streamed text, not the placeholder shown while the reply is awaited.
+    await expect.poll(async () => (await reply().innerText()).replace('Thinking…', '').trim().length, { timeout: 30_000 }).toBeGreaterThan(0);
+  };
+  const reopen = async (title: RegExp) => {
+    await page.reload();
+    await page.getByRole('list', { name: 'Saved conversations' }).getByRole('button', { name: title }).click();
+  };
+
+  it('answers with the installed model, and the streamed reply is there again after a reload', async () => {
+    await settings(async () => {
+      await page.getByRole('switch', { name: 'Speak replies' }).click();
+      await replyLength('Home');
+    });
+    await ask('Hello there');
+    await expect.poll(() => reply().getAttribute('aria-busy'), { timeout: 30_000 }).toBe('false');
+    const shown = await reply().innerText();
+    await reopen(/Hello there/);
+    await text(reply()).toBe(shown);
+  });
+
+  it('keeps what had streamed when the engine is killed mid-reply, with the reason', async () => {
+    await settings(() => replyLength('End'));
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await ask('Tell me a long story');
+    const pid = await page.evaluate(async () => (await window.omnidesk!.system.info()).engine.pid);
+    process.kill(pid, 'SIGKILL');
+    await text(reply()).toContain('The engine stopped unexpectedly');
+    const shown = await reply().innerText();
+    expect(shown).toMatch(/^[\s\S]+\n+The engine stopped unexpectedly\n+The engine process was killed by SIGKILL\./);
+    await reopen(/Tell me a long story/);
+    await text(reply()).toBe(shown);
+    await shot(page, 'conversation-engine-killed-light');
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Models' }).click();
+  });
+
   it('removes the model after asking, freeing its disk space', async () => {
     await card().getByRole('button', { name: `Remove ${NAME}` }).click();
     const dialog = page.getByRole('dialog', { name: `Remove ${NAME}?` });
