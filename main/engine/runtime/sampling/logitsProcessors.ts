@@ -54,7 +54,9 @@ function kthLargest(scores: Float32Array, k: number): number {
       if (left >= size) return;
       const child = left + 1 < size && heap[left + 1] < heap[left] ? left + 1 : left;
       if (heap[child] >= heap[i]) return;
-      [heap[i], heap[child]] = [heap[child], heap[i]];
+      const swap = heap[i];
+      heap[i] = heap[child];
+      heap[child] = swap;
       i = child;
     }
   };
@@ -66,7 +68,9 @@ function kthLargest(scores: Float32Array, k: number): number {
       while (j > 0) {
         const parent = (j - 1) >> 1;
         if (heap[parent] <= heap[j]) break;
-        [heap[parent], heap[j]] = [heap[j], heap[parent]];
+        const swap = heap[parent];
+        heap[parent] = heap[j];
+        heap[j] = swap;
         j = parent;
       }
     } else if (v > heap[0]) {
@@ -84,11 +88,20 @@ function kthLargest(scores: Float32Array, k: number): number {
 export function topK(k: number, minTokensToKeep = 1): LogitsProcessor {
   if (!Number.isInteger(k) || k < 1) throw new Error(`topK: ${k} must be a positive integer`);
   return (scores) => {
-    const keep = Math.min(Math.max(k, minTokensToKeep), scores.length);
-    const threshold = kthLargest(scores, keep);
+    const threshold = topKThreshold(scores, k, minTokensToKeep);
     for (let i = 0; i < scores.length; i++) if (scores[i] < threshold) scores[i] = -Infinity;
   };
 }
+
+/** The ids `topK(k)` keeps, ascending: a sampler can go on with those few rather than the whole vocabulary. */
+export function topKIds(scores: Float32Array, k: number, minTokensToKeep = 1): number[] {
+  const threshold = topKThreshold(scores, k, minTokensToKeep);
+  const ids: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (!(scores[i] < threshold)) ids.push(i);
+  return ids;
+}
+
+const topKThreshold = (scores: Float32Array, k: number, minTokensToKeep: number) => kthLargest(scores, Math.min(Math.max(k, minTokensToKeep), scores.length));
 
 /**
  * `TopPLogitsWarper` (nucleus): with the scores sorted ascending, the tokens whose cumulative probability stays

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Xoshiro128 } from './rng';
 import { argmax, drawFromScores, logitsProcessors, TokenSampler, type SamplingSettings } from './sampler';
 
 const GREEDY: SamplingSettings = { doSample: false, temperature: 1, topK: 50, topP: 1, repetitionPenalty: 1, suppressTokens: [] };
@@ -67,5 +68,25 @@ describe('TokenSampler', () => {
     const sampler = new TokenSampler({ ...GREEDY, repetitionPenalty: 4 });
     expect(sampler.next(logits.slice(), [])).toBe(0);
     expect(sampler.next(logits.slice(), [0])).toBe(1);
+  });
+
+  it('after top-k draws from the kept ids only, choosing exactly what the whole masked vocabulary would give', () => {
+    // The talker's and the code predictor's settings; scores rounded to 1/8 so that ties at the k-th score occur.
+    const settingsList: SamplingSettings[] = [
+      { doSample: true, temperature: 0.9, topK: 50, topP: 1, repetitionPenalty: 1.05, suppressTokens: [3000, 3001] },
+      { doSample: true, temperature: 1, topK: 50, topP: 0.8, repetitionPenalty: 1, suppressTokens: [] },
+    ];
+    for (const settings of settingsList) {
+      const sampler = new TokenSampler(settings, 9);
+      const reference = Xoshiro128.fromSeed(9);
+      const values = Xoshiro128.fromSeed(3);
+      for (let row = 0; row < 300; row++) {
+        const scores = Float32Array.from({ length: 3072 }, () => Math.round(values.nextFloat() * 40) / 8);
+        const history = [row % 7, 11, 2999];
+        const masked = scores.slice();
+        for (const step of logitsProcessors(settings)) step(masked, history);
+        expect(sampler.next(scores.slice(), history)).toBe(drawFromScores(masked, reference.nextFloat()));
+      }
+    }
   });
 });
