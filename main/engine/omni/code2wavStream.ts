@@ -69,11 +69,6 @@ export class Code2WavStream {
     this.chunkSize = first;
   }
 
-  /** Frames received so far. */
-  get length(): number {
-    return this.frames.length;
-  }
-
   /** Adds the next frame; decodes and returns the chunk it completes, if any. */
   async push(frame: CodecFrame, signal?: AbortSignal): Promise<PcmChunk | undefined> {
     this.frames.push(frame);

@@ -167,6 +167,7 @@ describe('turns without speech to give', () => {
   const c = loadGoldenCase('text');
 
   it('an unknown speaker is refused before anything runs, naming the voices', async () => {
+    expect(speech.speakers).toEqual(['aiden', 'chelsie', 'ethan']);
     runs.length = 0;
     await expect(spoken({ ...greedyRequest(c), speech: { speaker: 'Nobody' } })).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringContaining('aiden, chelsie, ethan') });
     expect(runs).toEqual([]);
