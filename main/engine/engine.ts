@@ -46,6 +46,12 @@ export class Engine {
         scratchDir: options.scratchDir,
         emit: (event) => options.emit({ kind: 'turn', event }),
         onBusy: (busy) => options.emit({ kind: 'busy', busy }),
+        onSpeech: (chunk) =>
+          this.broadcast(
+            'end' in chunk
+              ? { type: 'speech.end', turnId: chunk.turnId, samples: chunk.samples }
+              : { type: 'speech.chunk', turnId: chunk.turnId, seq: chunk.seq, sampleRate: 24000, pcm: chunk.samples.slice().buffer },
+          ),
       });
   }
 
@@ -83,6 +89,11 @@ export class Engine {
     } catch (error) {
       respond({ ok: false, error: toErrorInfo(error) });
     }
+  }
+
+  /** Speech goes to every open stream: the window that asked, and any other view of the same turn. */
+  private broadcast(message: StreamDown): void {
+    for (const stream of this.streams) stream.post(message);
   }
 
   attachStream(endpoint: StreamEndpoint): void {

@@ -113,6 +113,8 @@ export const EngineChatSendRequest = ChatSendRequest.extend({
     })
     .partial()
     .optional(),
+  /** Cap on codec frames spoken (80 ms each); default the talker's own limit. */
+  maxSpeechFrames: z.number().int().positive().max(100_000).optional(),
 });
 export type EngineChatSendRequest = z.infer<typeof EngineChatSendRequest>;
 

@@ -22,6 +22,7 @@ afterAll(() => {
 function harness() {
   const events: TurnEvent[] = [];
   const busy: boolean[] = [];
+  const speech: Parameters<ConstructorParameters<typeof Assistant>[0]['onSpeech']>[0][] = [];
   let settle: () => void = () => {};
   const assistant = new Assistant({
     stateDir: scratch,
@@ -31,10 +32,11 @@ function harness() {
       if (event.type === 'done' || event.type === 'error') settle();
     },
     onBusy: (b) => busy.push(b),
+    onSpeech: (chunk) => speech.push(chunk),
     open: (dir) => OmniRuntime.open(dir, { stateDir: scratch, providers: CPU_ONLY }),
   });
   const finished = () => new Promise<void>((resolve) => (settle = resolve));
-  return { assistant, events, busy, finished };
+  return { assistant, events, busy, speech, finished };
 }
 
 const request = (overrides: Partial<EngineChatSendRequest> = {}): EngineChatSendRequest => ({
@@ -63,6 +65,21 @@ describe('Assistant', () => {
     expect(deltas.join('')).toBe(golden.info.generated_text);
     expect(events.at(-1)).toEqual({ type: 'done', turnId: 't1', text: golden.info.generated_text, interrupted: false, speechSamples: 0 });
     expect(busy).toEqual([true, false]);
+    await assistant.release();
+  });
+
+  it("speaks the reply: 24 kHz chunks in order whose total is the done event's speech samples, then speech end", async () => {
+    const { assistant, events, speech, finished } = harness();
+    const done = finished();
+    await assistant.start(request({ text: 'Tell me a short story about a robot who learns to paint.', speak: true, speaker: 'ethan', maxSpeechFrames: 12 }));
+    await done;
+    const chunks = speech.filter((c): c is Extract<typeof c, { seq: number }> => 'seq' in c);
+    expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
+    const total = chunks.reduce((n, c) => n + c.samples.length, 0);
+    // Random tiny weights never say EOS: the talker stops at the 12-frame cap, 1920 · 12 − 555 samples.
+    expect(total).toBe(1920 * 12 - 555);
+    expect(speech.at(-1)).toEqual({ turnId: 't1', end: true, samples: total });
+    expect(events.at(-1)).toMatchObject({ type: 'done', turnId: 't1', interrupted: false, speechSamples: total });
     await assistant.release();
   });
 

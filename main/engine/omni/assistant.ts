@@ -15,6 +15,7 @@ import type { Conversation } from './conversation';
 import type { CapturedAudio } from './micCapture';
 import { OmniRuntime } from './omniRuntime';
 import { attachmentItems, type TurnMedia } from './attachments';
+import { Speech } from './speechTurn';
 
 export interface AssistantOptions {
   stateDir: string;
@@ -22,6 +23,8 @@ export interface AssistantOptions {
   scratchDir: string;
   emit: (event: TurnEvent) => void;
   onBusy: (busy: boolean) => void;
+  /** 24 kHz mono speech of a turn, in order; `seq` counts from 0 per turn. `end` follows the last chunk. */
+  onSpeech: (chunk: { turnId: string; seq: number; samples: Float32Array } | { turnId: string; end: true; samples: number }) => void;
   /** Seam for tests. */
   open?: (bundleDir: string) => Promise<OmniRuntime>;
 }
@@ -35,7 +38,7 @@ interface ConversationState {
 const KEPT_CONVERSATIONS = 2;
 
 export class Assistant {
-  private runtime?: { bundleDir: string; omni: Promise<OmniRuntime> };
+  private runtime?: { bundleDir: string; omni: Promise<OmniRuntime>; speech?: Promise<Speech> };
   private readonly conversations = new Map<string, ConversationState>();
   private active?: { turnId: string; controller: AbortController };
 
@@ -83,25 +86,52 @@ export class Assistant {
   private async run(request: EngineChatSendRequest, state: ConversationState, user: ChatMessage, media: TurnMedia, signal: AbortSignal) {
     const { turnId } = request;
     let final: TurnEvent | undefined;
+    let text: string | undefined;
+    let speechSamples = 0;
+    let seq = 0;
     try {
       const messages = [...(request.system ? [{ role: 'system', content: request.system }] : []), ...state.history, user];
       const { maxNewTokens, ...sampling } = request.sampling ?? {};
-      for await (const event of state.conversation.send({ messages, sampling, maxNewTokens, signal })) {
+      const turn = { messages, sampling, maxNewTokens, signal };
+      const speech = request.speak ? await this.speechFor(request.bundleDir) : undefined;
+      const events = speech
+        ? speech.turn(state.conversation, { ...turn, speech: { speaker: request.speaker, maxFrames: request.maxSpeechFrames, ...(sampling.doSample === false && { doSample: false }) } })
+        : state.conversation.send(turn);
+      for await (const event of events) {
         if (event.type === 'text-delta' && event.text) this.options.emit({ type: 'text-delta', turnId, text: event.text });
-        if (event.type === 'done') {
+        else if (event.type === 'audio') this.options.onSpeech({ turnId, seq: seq++, samples: event.samples });
+        else if (event.type === 'speech-done') speechSamples = event.samplesDelivered;
+        else if (event.type === 'done') {
+          text = event.text;
           state.history.push(user, { role: 'assistant', content: event.text });
-          final = { type: 'done', turnId, text: event.text, interrupted: event.stopReason === 'cancelled', speechSamples: 0 };
+          if (event.stopReason === 'cancelled' || !speech) final = this.done(turnId, event.text, event.stopReason === 'cancelled', 0);
         }
       }
+      if (speech && text !== undefined) final = this.done(turnId, text, signal.aborted, speechSamples);
     } catch (error) {
       final = { type: 'error', turnId, error: toErrorInfo(error) };
     } finally {
       await media.dispose();
+      if (seq > 0) this.options.onSpeech({ turnId, end: true, samples: speechSamples });
       // The turn is over before anyone hears so: a `done` listener may start the next turn at once.
       this.active = undefined;
       this.options.onBusy(false);
       this.options.emit(final ?? { type: 'error', turnId, error: { code: 'INTERNAL', message: `Turn ${turnId} ended without a result.` } });
     }
+  }
+
+  private done(turnId: string, text: string, interrupted: boolean, speechSamples: number): TurnEvent {
+    return { type: 'done', turnId, text, interrupted, speechSamples };
+  }
+
+  /** The bundle's talker side, opened on the first spoken turn; undefined for a text-only model. */
+  private async speechFor(bundleDir: string): Promise<Speech | undefined> {
+    const runtime = this.runtime;
+    if (!runtime || runtime.bundleDir !== bundleDir) return undefined;
+    const omni = await runtime.omni;
+    if (!omni.bundle.manifest.graphs.talker) return undefined;
+    runtime.speech ??= Speech.open(omni);
+    return runtime.speech;
   }
 
   private runtimeFor(bundleDir: string): Promise<OmniRuntime> {
