@@ -71,12 +71,13 @@ export class PushToTalkRecorder {
     const utterance = this.utterance as Utterance;
     const room = MAX_UTTERANCE_SAMPLES - utterance.samples;
     const pcm = frame.length > room ? frame.slice(0, room) : frame;
-    if (pcm.length > 0) {
-      const buffer = pcm.buffer as ArrayBuffer;
-      this.send({ type: 'mic.chunk', turnId: utterance.turnId, seq: utterance.seq++, sampleRate: CAPTURE_RATE, format: 'f32', pcm: buffer }, [buffer]);
-      utterance.samples += pcm.length;
-      if (held) utterance.heldSamples += pcm.length;
-    }
-    return pcm.length > 0 && utterance.samples === MAX_UTTERANCE_SAMPLES;
+    // Counted before sending: the transfer detaches the buffer, and a detached array's length is 0.
+    const length = pcm.length;
+    if (length === 0) return false;
+    const buffer = pcm.buffer as ArrayBuffer;
+    this.send({ type: 'mic.chunk', turnId: utterance.turnId, seq: utterance.seq++, sampleRate: CAPTURE_RATE, format: 'f32', pcm: buffer }, [buffer]);
+    utterance.samples += length;
+    if (held) utterance.heldSamples += length;
+    return utterance.samples === MAX_UTTERANCE_SAMPLES;
   }
 }
