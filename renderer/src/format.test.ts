@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, providerName } from './format';
+import { formatBytes, formatSeconds, providerName } from './format';
 
 describe('formatting', () => {
   it('writes sizes in decimal units with at most one decimal', () => {
@@ -15,5 +15,9 @@ describe('formatting', () => {
 
   it('names execution providers as their vendors do', () => {
     expect((['cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const).map(providerName)).toEqual(['CPU', 'CUDA', 'DirectML', 'Core ML', 'WebGPU']);
+  });
+
+  it('writes audio lengths in seconds with one decimal', () => {
+    expect([formatSeconds(25_600, 16_000), formatSeconds(30_240, 24_000), formatSeconds(0, 24_000)]).toEqual(['1.6 s', '1.3 s', '0.0 s']);
   });
 });

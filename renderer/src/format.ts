@@ -25,3 +25,6 @@ const PROVIDER_NAMES: Record<ExecutionProviderName, string> = {
 };
 
 export const providerName = (name: ExecutionProviderName) => PROVIDER_NAMES[name];
+
+/** An audio length from its sample count: "1.6 s". */
+export const formatSeconds = (samples: number, sampleRate: number) => `${(samples / sampleRate).toFixed(1)} s`;

@@ -126,20 +126,3 @@ export class MicCapture {
     this.node.port.postMessage(command);
   }
 }
-
-/** What to tell the user when the microphone cannot be opened, by the DOMException getUserMedia threw. */
-export function describeMicError(error: unknown): { message: string; hint?: string } {
-  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
-  switch (name) {
-    case 'NotAllowedError':
-      return { message: 'Microphone access was denied.', hint: 'Allow Omnidesk to use the microphone in your system’s privacy settings, then try again.' };
-    case 'NotFoundError':
-      return { message: 'No microphone was found.', hint: 'Connect a microphone, or choose another input device in Settings.' };
-    case 'OverconstrainedError':
-      return { message: 'The chosen microphone is not connected.', hint: 'Choose another input device in Settings.' };
-    case 'NotReadableError':
-      return { message: 'The microphone is in use by another program or could not be started.', hint: 'Close the other program, then try again.' };
-    default:
-      return { message: `The microphone could not be opened: ${error instanceof Error ? error.message : String(error)}` };
-  }
-}

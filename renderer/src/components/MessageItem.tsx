@@ -1,18 +1,73 @@
+import { memo } from 'react';
+import { useStore } from 'zustand';
+import { CAPTURE_RATE, SPEECH_RATE } from '../audio/messages';
+import { formatSeconds } from '../format';
 import { useStores } from '../stores/context';
 import type { Message } from '../stores/conversation';
+import { AttachmentThumb, clipLength } from './AttachmentThumb';
 import { ErrorCallout } from './ErrorCallout';
+import { MicIcon, PlayIcon, StopIcon } from './icons';
 
-export function MessageItem({ message }: { message: Message }) {
-  const show = useStores().navigation.getState().show;
-  if (message.role === 'user') {
-    return (
-      <article aria-label="You" className="flex justify-end">
+type UserMessage = Extract<Message, { role: 'user' }>;
+type AssistantMessage = Extract<Message, { role: 'assistant' }>;
+
+function UserTurn({ message }: { message: UserMessage }) {
+  return (
+    <article aria-label="You" className="flex flex-col items-end gap-2">
+      {message.attachments && (
+        <ul aria-label="Attached" className="flex max-w-[80%] flex-wrap justify-end gap-2">
+          {message.attachments.map((attachment, index) => (
+            <li key={index} className="flex flex-col items-end gap-1 text-xs text-zinc-500 dark:text-zinc-400">
+              <AttachmentThumb attachment={attachment} className="size-28" />
+              {clipLength(attachment)}
+            </li>
+          ))}
+        </ul>
+      )}
+      {message.voiceSamples !== undefined && (
+        <p className="flex items-center gap-1.5 rounded-full bg-accent-600/10 px-3 py-1 text-xs font-medium text-accent-700 dark:bg-accent-400/15 dark:text-accent-300">
+          <MicIcon className="size-3.5" />
+          Voice message · {formatSeconds(message.voiceSamples, CAPTURE_RATE)}
+        </p>
+      )}
+      {message.text && (
         <p className="max-w-[80%] rounded-2xl rounded-br-md bg-accent-600 px-4 py-2.5 text-sm whitespace-pre-wrap text-white select-text dark:bg-accent-500 dark:text-zinc-950">
           {message.text}
         </p>
-      </article>
-    );
-  }
+      )}
+    </article>
+  );
+}
+
+/** Play again or stop a spoken reply, and say how much of it was heard when it was cut short. */
+function SpeechControls({ message }: { message: AssistantMessage }) {
+  const voice = useStores().voice;
+  const kept = useStore(voice, (s) => s.speech[message.turnId] ?? 0);
+  const playing = useStore(voice, (s) => s.playing?.turnId === message.turnId);
+  if (!kept && !playing && message.heardSamples === undefined) return null;
+  return (
+    <div className="flex items-center gap-3 text-xs text-zinc-500 dark:text-zinc-400">
+      {playing ? (
+        <button type="button" className="btn btn-quiet py-1" onClick={() => void voice.getState().stop()}>
+          <StopIcon className="size-3.5" />
+          Stop speaking
+        </button>
+      ) : (
+        kept > 0 && (
+          <button type="button" className="btn btn-quiet py-1" onClick={() => void voice.getState().replay(message.turnId)}>
+            <PlayIcon className="size-3.5" />
+            Play reply
+            <span className="font-normal text-zinc-500 dark:text-zinc-400">{formatSeconds(kept, SPEECH_RATE)}</span>
+          </button>
+        )
+      )}
+      {message.heardSamples !== undefined && <p>Speech stopped after {formatSeconds(message.heardSamples, SPEECH_RATE)}.</p>}
+    </div>
+  );
+}
+
+function AssistantTurn({ message }: { message: AssistantMessage }) {
+  const show = useStores().navigation.getState().show;
   return (
     <article aria-label="Omnidesk" aria-busy={message.status === 'waiting' || message.status === 'streaming'} className="flex gap-3">
       <span className="mt-1 size-6 shrink-0 rounded-lg bg-gradient-to-br from-accent-400 to-accent-700" aria-hidden="true" />
@@ -20,6 +75,7 @@ export function MessageItem({ message }: { message: Message }) {
         {message.status === 'waiting' && <p className="pt-1.5 text-zinc-500 dark:text-zinc-400">Thinking…</p>}
         {message.text && <p className="pt-1 whitespace-pre-wrap select-text">{message.text}</p>}
         {message.status === 'interrupted' && <p className="text-xs text-zinc-500 dark:text-zinc-400">Stopped.</p>}
+        <SpeechControls message={message} />
         {message.error && (
           <ErrorCallout
             error={message.error}
@@ -36,3 +92,11 @@ export function MessageItem({ message }: { message: Message }) {
     </article>
   );
 }
+
+/**
+ * Memoised: messages are immutable, so while a reply streams only its own item renders again, not the whole
+ * conversation once per text delta.
+ */
+export const MessageItem = memo(function MessageItem({ message }: { message: Message }) {
+  return message.role === 'user' ? <UserTurn message={message} /> : <AssistantTurn message={message} />;
+});

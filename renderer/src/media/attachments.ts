@@ -20,6 +20,8 @@ export interface AttachmentsState {
   addFiles(files: readonly File[]): Promise<void>;
   remove(id: string): void;
   take(): Attachment[];
+  /** A capture that failed before there was anything to attach (no screen access, a camera error). */
+  report(problem: string): void;
   dismissProblem(): void;
 }
 
@@ -81,6 +83,7 @@ export function createAttachmentsStore() {
       set({ items: [], problem: undefined });
       return taken;
     },
+    report: (problem) => set({ problem }),
     dismissProblem: () => set({ problem: undefined }),
   }));
 }

@@ -1,5 +1,9 @@
 /** All renderer state, built around one `OmnideskApi` so tests can hand in a scripted one. */
 import type { OmnideskApi } from '../../../preload/api';
+import { createEngineLink } from '../audio/engineLink';
+import { MicCapture } from '../audio/micCapture';
+import { SpeechPlayer } from '../audio/speechPlayer';
+import { createAttachmentsStore } from '../media/attachments';
 import { createConversationStore } from './conversation';
 import { createConversationsStore } from './conversations';
 import { createEngineStore } from './engine';
@@ -8,6 +12,7 @@ import { createModelsStore } from './models';
 import { createNavigationStore } from './navigation';
 import { createSettingsStore } from './settings';
 import { createStreamCheckStore } from './streamCheck';
+import { createVoiceStore } from './voice';
 
 export function createAppStores(api: OmnideskApi) {
   const engine = createEngineStore(api);
@@ -20,6 +25,14 @@ export function createAppStores(api: OmnideskApi) {
   });
   void system.getState().reload();
   const conversation = createConversationStore(api);
+  const attachments = createAttachmentsStore();
+  const voice = createVoiceStore({
+    conversation,
+    attachments,
+    link: createEngineLink(api, engine),
+    openMicrophone: (send, events) => MicCapture.open({ voiceProcessing: true }, send, events),
+    createPlayer: SpeechPlayer.create,
+  });
   return {
     engine,
     system,
@@ -27,6 +40,8 @@ export function createAppStores(api: OmnideskApi) {
     settings: createSettingsStore(api),
     conversation,
     conversations: createConversationsStore(api, conversation),
+    attachments,
+    voice,
     streamCheck: createStreamCheckStore(api, engine),
     navigation: createNavigationStore(),
   };

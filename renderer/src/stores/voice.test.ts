@@ -6,7 +6,7 @@ import type { UtteranceSummary } from '../audio/pushToTalkRecorder';
 import type { PlaybackReport, PlayerEvent } from '../audio/speechPlayer';
 import { createAttachmentsStore } from '../media/attachments';
 import { createConversationStore } from './conversation';
-import { createVoiceStore, MIC_IDLE_MS, voiceStatus, type Player } from './voice';
+import { createVoiceStore, levelPercent, MIC_IDLE_MS, voiceStatus, type Player } from './voice';
 import { fakeApi, settle } from '../testing/fakeApi';
 
 afterEach(() => vi.useRealTimers());
@@ -93,6 +93,10 @@ describe('push-to-talk', () => {
       speak: true,
     });
     expect(attachments.getState().items).toEqual([]);
+  });
+
+  it('meters the level in dBFS from −60 (empty) to 0 (full)', () => {
+    expect([0, 0.001, 0.01, 0.0883, 1, 2].map((rms) => levelPercent({ rms, peak: rms }))).toEqual([0, 0, 33, 65, 100, 100]);
   });
 
   it('shows the microphone level only while listening', async () => {

@@ -17,10 +17,11 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ErrorInfo } from '../../../main/ipc/contract';
 import type { EngineLink } from '../audio/engineLink';
 import { SPEECH_RATE } from '../audio/messages';
-import { describeMicError, type MicCapture, type MicEvents, type MicLevel } from '../audio/micCapture';
+import type { MicCapture, MicEvents, MicLevel } from '../audio/micCapture';
 import { MIN_HELD_SAMPLES, type SendUp } from '../audio/pushToTalkRecorder';
 import type { PlayerEvent, SpeechPlayer } from '../audio/speechPlayer';
 import type { AttachmentsState } from '../media/attachments';
+import { describeDeviceError } from '../media/deviceErrors';
 import type { ConversationState } from './conversation';
 
 export type TalkPhase = 'idle' | 'opening' | 'listening' | 'sending';
@@ -82,6 +83,12 @@ export function voiceStatus(voice: Pick<VoiceState, 'phase' | 'playing'>, conver
   if (voice.phase === 'opening' || voice.phase === 'listening') return 'listening';
   if (voice.playing) return 'speaking';
   return voice.phase === 'sending' || conversation.activeTurnId ? 'thinking' : 'idle';
+}
+
+/** The meter's fill, 0–100: RMS in dBFS from −60 (silence to the ear) to 0, as speech spans it evenly. */
+export function levelPercent({ rms }: MicLevel): number {
+  const db = 20 * Math.log10(Math.max(rms, 1e-6));
+  return Math.round(Math.min(100, Math.max(0, ((db + 60) / 60) * 100)));
 }
 
 export function createVoiceStore(deps: VoiceDeps) {
@@ -192,7 +199,7 @@ export function createVoiceStore(deps: VoiceDeps) {
         mic.start(newId());
         set({ phase: 'listening' });
       } catch (error) {
-        set({ phase: 'idle', notice: isErrorInfo(error) ? { message: error.message, hint: error.hint } : describeMicError(error) });
+        set({ phase: 'idle', notice: isErrorInfo(error) ? { message: error.message, hint: error.hint } : describeDeviceError('microphone', error) });
       }
     };
 

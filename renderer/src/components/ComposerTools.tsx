@@ -1,0 +1,52 @@
+import { useRef, useState } from 'react';
+import { describeDeviceError } from '../media/deviceErrors';
+import { IMAGE_TYPES } from '../media/images';
+import { captureScreen } from '../media/screen';
+import { useStores } from '../stores/context';
+import { CameraIcon, ImageIcon, ScreenIcon } from './icons';
+
+const TOOL = 'rounded-lg p-2 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 disabled:opacity-50 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100';
+
+/** Attach an image file, open the camera, attach a screenshot. Icon buttons, each named for screen readers. */
+export function ComposerTools({ camera, onCamera }: { camera: boolean; onCamera: () => void }) {
+  const attachments = useStores().attachments;
+  const files = useRef<HTMLInputElement>(null);
+  const [shooting, setShooting] = useState(false);
+
+  const screenshot = async () => {
+    setShooting(true);
+    try {
+      const shot = await captureScreen();
+      if (shot) attachments.getState().add(shot);
+    } catch (error) {
+      attachments.getState().report(describeDeviceError('screen', error).message);
+    } finally {
+      setShooting(false);
+    }
+  };
+
+  return (
+    <div className="flex items-center">
+      <input
+        ref={files}
+        type="file"
+        accept={IMAGE_TYPES.join(',')}
+        multiple
+        hidden
+        onChange={(event) => {
+          void attachments.getState().addFiles([...(event.target.files ?? [])]);
+          event.target.value = '';
+        }}
+      />
+      <button type="button" aria-label="Attach image" title="Attach image" className={TOOL} onClick={() => files.current?.click()}>
+        <ImageIcon />
+      </button>
+      <button type="button" aria-label="Camera" title="Camera" aria-pressed={camera} className={`${TOOL} aria-pressed:text-accent-600 dark:aria-pressed:text-accent-400`} onClick={onCamera}>
+        <CameraIcon />
+      </button>
+      <button type="button" aria-label="Attach screenshot" title="Attach screenshot" className={TOOL} disabled={shooting} onClick={() => void screenshot()}>
+        <ScreenIcon />
+      </button>
+    </div>
+  );
+}
