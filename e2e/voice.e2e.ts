@@ -60,6 +60,10 @@ describe('voice, vision and speech in browser preview mode', () => {
   let proxy: BridgeProxy;
   /** Which answer holds the complete spoken reply, for the replay. */
   let story: Locator;
+  /** Turns the proxy answered in the engine's place. */
+  const simulated = new Set<string>();
+  const savedSpeech = (turnId: string) =>
+    proxy.invokes('conversations.saveAudio').find((p) => p.turnId === turnId && p.role === 'assistant') as { sampleRate: number; pcm: Uint8Array } | undefined;
 
   beforeAll(async () => {
     session = await startPreviewSession();
@@ -120,6 +124,10 @@ describe('voice, vision and speech in browser preview mode', () => {
     expect(rms).toBeGreaterThan(0.01);
 
     await poll(() => proxy.invokes('chat.send').at(-1)).toMatchObject({ turnId: received.turnId, text: '', attachments: [], micAudio: true, speak: true });
+    // The recording is kept with the conversation: exactly what the engine received.
+    await poll(() => proxy.invokes('conversations.saveAudio').at(-1)).toMatchObject({ turnId: received.turnId, role: 'user', sampleRate: 16000 });
+    const saved = proxy.invokes('conversations.saveAudio').at(-1) as { pcm: Uint8Array };
+    expect(Buffer.from(saved.pcm).equals(Buffer.from(chunks.flatMap((c) => [...new Uint8Array(c.pcm)])))).toBe(true);
     await text(log().getByRole('article', { name: 'You' }).last()).toBe(`Voice message · ${seconds.toFixed(1)} s`);
     await text(log().getByRole('article', { name: 'Omnidesk' }).last()).toContain('No model installed');
     await text(voiceStatus()).toBe('');
@@ -220,9 +228,20 @@ describe('voice, vision and speech in browser preview mode', () => {
     proxy.turnEvent({ type: 'done', turnId, text: Array.from({ length: chunks }, (_, i) => `word${i}`).join(' '), interrupted: false, speechSamples: chunks * CHUNK });
   }
 
-  /** Sends a typed question the proxy accepts in the engine's place, and returns its turn id. */
+  /**
+   * Sends a typed question the proxy accepts in the engine's place, and returns its turn id. Main never hears of
+   * such a turn, so the proxy also stores its spoken reply.
+   */
   async function ask(question: string) {
-    proxy.answer('chat.send', (payload) => ({ ok: true, value: { turnId: payload.turnId } }));
+    proxy.answer('chat.send', (payload) => {
+      simulated.add(payload.turnId as string);
+      return { ok: true, value: { turnId: payload.turnId } };
+    });
+    proxy.answer('conversations.saveAudio', (payload) =>
+      simulated.has(payload.turnId as string)
+        ? { ok: true, value: { file: `c/${payload.turnId}/speech.wav`, sampleRate: 24000, samples: (payload.pcm as Uint8Array).byteLength / 4 } }
+        : undefined,
+    );
     const input = page.getByRole('textbox', { name: 'Message' });
     await input.fill(question);
     await input.press('Enter');
@@ -262,6 +281,8 @@ describe('voice, vision and speech in browser preview mode', () => {
     story = answers.nth((await answers.count()) - 1);
     await text(story).toContain('word39');
     await story.getByRole('button', { name: 'Play reply 3.2 s' }).waitFor();
+    await poll(() => savedSpeech(turnId)?.pcm.byteLength).toBe(40 * CHUNK * 4);
+    expect(savedSpeech(turnId)?.sampleRate).toBe(24000);
   });
 
   it('Stop cuts the reply within a fade, reports the samples heard, and late chunks stay silent', async () => {
@@ -290,6 +311,8 @@ describe('voice, vision and speech in browser preview mode', () => {
     expect((await reports()).slice(before).filter((r) => r.type === 'started')).toHaveLength(1);
     const answer = log().getByRole('article', { name: 'Omnidesk' }).last();
     await text(answer).toContain(`Speech stopped after ${(interrupt.heardSamples / SPEECH_RATE).toFixed(1)} s.`);
+    // Only what was heard is kept with the conversation.
+    await poll(() => savedSpeech(turnId)?.pcm.byteLength).toBe(interrupt.heardSamples * 4);
   });
 
   it('push-to-talk while the assistant speaks stops it at once and reports what was heard, then listens', async () => {

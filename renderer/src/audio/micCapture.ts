@@ -6,7 +6,7 @@
  */
 import captureProcessorUrl from './captureProcessor.ts?worker&url';
 import { CAPTURE_PROCESSOR, CAPTURE_RATE, type CaptureCommand, type CaptureFrame } from './messages';
-import { PushToTalkRecorder, type SendUp, type UtteranceSummary } from './pushToTalkRecorder';
+import { PushToTalkRecorder, type SendUp, type Utterance } from './pushToTalkRecorder';
 
 export interface MicSettings {
   /** A `MediaDeviceInfo.deviceId`; absent means the system default. */
@@ -95,7 +95,7 @@ export class MicCapture {
   }
 
   /** Sends the frame still filling in the worklet, then `mic.end`; undefined when nothing was recording. */
-  async stop(): Promise<UtteranceSummary | undefined> {
+  async stop(): Promise<Utterance | undefined> {
     if (!this.recorder.recording) return undefined;
     await new Promise<void>((resolve) => {
       const done = () => {

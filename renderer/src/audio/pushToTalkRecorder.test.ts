@@ -33,14 +33,15 @@ describe('push-to-talk recorder', () => {
     expect(sent.every(({ message }) => message.type === 'mic.chunk' && message.turnId === 'turn-1' && message.sampleRate === 16000 && message.format === 'f32')).toBe(true);
   });
 
-  it('transfers each frame’s buffer to the port rather than copying it', () => {
+  it('sends each chunk as its own transferred buffer and keeps the frame for the recording', () => {
     const { recorder, sent } = setup();
     recorder.start('turn-1');
     const pcm = frame(1);
     recorder.frame(pcm);
     const [{ message, transfer }] = sent;
-    expect(transfer).toEqual([pcm.buffer]);
-    expect([pcm.length, message.type === 'mic.chunk' && message.pcm.byteLength]).toEqual([0, 1280 * 4]);
+    expect(transfer).toHaveLength(1);
+    expect([(transfer[0] as ArrayBuffer).byteLength, message.type === 'mic.chunk' && message.pcm.byteLength]).toEqual([0, 1280 * 4]);
+    expect(recorder.finish()?.pcm).toEqual(pcm);
   });
 
   it('ends with mic.end carrying the next sequence number, and counts held audio apart from pre-roll', () => {
@@ -51,7 +52,9 @@ describe('push-to-talk recorder', () => {
     recorder.frame(frame(3));
     recorder.frame(frame(4, 300));
     recorder.frame(new Float32Array(0));
-    expect(recorder.finish()).toEqual({ turnId: 'turn-1', samples: 1280 * 3 + 300, heldSamples: 1280 + 300 });
+    const utterance = recorder.finish();
+    expect(utterance).toMatchObject({ turnId: 'turn-1', samples: 1280 * 3 + 300, heldSamples: 1280 + 300 });
+    expect([...(utterance?.pcm ?? [])].filter((s) => s !== 0)).toEqual([1, 2, 3, 4]);
     expect(sent.at(-1)?.message).toEqual({ type: 'mic.end', turnId: 'turn-1', seq: 4 });
     expect(recorder.recording).toBe(false);
     expect(recorder.finish()).toBeUndefined();
@@ -85,6 +88,6 @@ describe('push-to-talk recorder', () => {
     expect(full.filter(Boolean)).toHaveLength(1);
     expect(chunks()).toHaveLength(1501);
     expect(chunks().at(-1)).toEqual([1500, 1500, 580]);
-    expect(recorder.finish()?.samples).toBe(1_920_000);
+    expect(recorder.finish()?.pcm.length).toBe(1_920_000);
   });
 });

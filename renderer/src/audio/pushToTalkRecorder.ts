@@ -1,8 +1,10 @@
 /**
  * Turns capture frames into push-to-talk utterances on the engine stream. While no key is held it keeps the
  * last PRE_ROLL_FRAMES frames, so the first syllable, spoken as the key goes down, is not lost; while held,
- * every frame goes up as a `mic.chunk` the moment it arrives (its buffer transferred, never copied); release
- * sends `mic.end` at once — no waiting for silence. Frames are buffer references: nothing here touches samples.
+ * every frame goes up as a `mic.chunk` the moment it arrives; release sends `mic.end` at once — no waiting for
+ * silence. Each chunk is a copy with its buffer transferred, and the frame itself stays here for the saved
+ * recording: one memcpy of 5 kB per 80 ms, which the port would otherwise have made in its structured clone.
+ * Nothing here touches samples one by one.
  */
 import type { StreamUp } from '../../../main/ipc/contract';
 import { CAPTURE_FRAME_SAMPLES, CAPTURE_RATE } from './messages';
@@ -25,13 +27,19 @@ export interface UtteranceSummary {
   heldSamples: number;
 }
 
-interface Utterance extends UtteranceSummary {
+export interface Utterance extends UtteranceSummary {
+  /** The audio as sent, for the conversation's recording. */
+  pcm: Float32Array;
+}
+
+interface Recording extends UtteranceSummary {
   seq: number;
+  frames: Float32Array[];
 }
 
 export class PushToTalkRecorder {
   private readonly preRoll: Float32Array[] = [];
-  private utterance?: Utterance;
+  private utterance?: Recording;
 
   constructor(private readonly send: SendUp) {}
 
@@ -40,7 +48,7 @@ export class PushToTalkRecorder {
   }
 
   start(turnId: string): void {
-    this.utterance = { turnId, seq: 0, samples: 0, heldSamples: 0 };
+    this.utterance = { turnId, seq: 0, samples: 0, heldSamples: 0, frames: [] };
     for (const pcm of this.preRoll.splice(0)) this.forward(pcm, false);
   }
 
@@ -53,12 +61,18 @@ export class PushToTalkRecorder {
   }
 
   /** Ends the utterance with `mic.end`; the caller has fed the worklet's flushed tail first. */
-  finish(): UtteranceSummary | undefined {
+  finish(): Utterance | undefined {
     const utterance = this.utterance;
     if (!utterance) return undefined;
     this.utterance = undefined;
     this.send({ type: 'mic.end', turnId: utterance.turnId, seq: utterance.seq });
-    return { turnId: utterance.turnId, samples: utterance.samples, heldSamples: utterance.heldSamples };
+    const pcm = new Float32Array(utterance.samples);
+    let offset = 0;
+    for (const frame of utterance.frames) {
+      pcm.set(frame, offset);
+      offset += frame.length;
+    }
+    return { turnId: utterance.turnId, samples: utterance.samples, heldSamples: utterance.heldSamples, pcm };
   }
 
   /** Drops the utterance; the engine frees what it collected. */
@@ -68,16 +82,15 @@ export class PushToTalkRecorder {
   }
 
   private forward(frame: Float32Array, held: boolean): boolean {
-    const utterance = this.utterance as Utterance;
+    const utterance = this.utterance as Recording;
     const room = MAX_UTTERANCE_SAMPLES - utterance.samples;
-    const pcm = frame.length > room ? frame.slice(0, room) : frame;
-    // Counted before sending: the transfer detaches the buffer, and a detached array's length is 0.
-    const length = pcm.length;
-    if (length === 0) return false;
-    const buffer = pcm.buffer as ArrayBuffer;
-    this.send({ type: 'mic.chunk', turnId: utterance.turnId, seq: utterance.seq++, sampleRate: CAPTURE_RATE, format: 'f32', pcm: buffer }, [buffer]);
-    utterance.samples += length;
-    if (held) utterance.heldSamples += length;
+    const pcm = frame.length > room ? frame.subarray(0, room) : frame;
+    if (pcm.length === 0) return false;
+    const chunk = pcm.slice().buffer;
+    this.send({ type: 'mic.chunk', turnId: utterance.turnId, seq: utterance.seq++, sampleRate: CAPTURE_RATE, format: 'f32', pcm: chunk }, [chunk]);
+    utterance.frames.push(pcm);
+    utterance.samples += pcm.length;
+    if (held) utterance.heldSamples += pcm.length;
     return utterance.samples === MAX_UTTERANCE_SAMPLES;
   }
 }

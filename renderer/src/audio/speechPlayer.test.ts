@@ -12,7 +12,7 @@ function setup() {
   const processor = new PlaybackProcessor();
   let answered = 0;
   const port: PlayerPort = { onmessage: null, postMessage: (command) => deliver(processor, structuredClone(command)) };
-  const player = new SpeechPlayer(port);
+  const player = new SpeechPlayer(port, () => undefined, async (file) => new Float32Array(file.buffer));
   const events: PlayerEvent[] = [];
   player.onEvent((event) => events.push(event));
   const render = (quanta: number) => {
@@ -43,6 +43,15 @@ describe('speech player', () => {
       { type: 'finished', turnId: 't1', replay: true, samplesPlayed: 4000, interrupted: false, stats: NO_TROUBLE, recordedSamples: 4000 },
     ]);
     expect(player.replay('never-spoken')).toBe(false);
+  });
+
+  it('replays a reply saved before a reload from its stored audio, and keeps it for the next replay', () => {
+    const { player, events, render } = setup();
+    expect(player.replay('old', ramp(300))).toBe(true);
+    render(3);
+    expect(events.at(-1)).toMatchObject({ type: 'finished', turnId: 'old', replay: true, samplesPlayed: 300, recordedSamples: 300 });
+    expect(player.recording('old')).toEqual(ramp(300));
+    expect(player.replay('old')).toBe(true);
   });
 
   it('barge-in: answers with the samples heard, ignores chunks still arriving, keeps only the heard part', async () => {

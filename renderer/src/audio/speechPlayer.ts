@@ -58,14 +58,20 @@ export class SpeechPlayer {
     const node = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1] });
     node.connect(context.destination);
     // A context made before any user gesture may start suspended; speech always follows one, so resume then.
-    return new SpeechPlayer(node.port, () => {
+    const wake = () => {
       if (context.state === 'suspended') void context.resume();
-    });
+    };
+    // Stored replies are WAV files; the browser's decoder reads them off the main thread, at 24 kHz as stored.
+    const decode = async (file: Uint8Array) => (await context.decodeAudioData(file.slice().buffer)).getChannelData(0);
+    return new SpeechPlayer(node.port, wake, decode);
   }
 
   constructor(
     private readonly port: PlayerPort,
-    private readonly wake: () => void = () => {},
+    /** Called before every command: resumes a suspended context. */
+    private readonly wake: () => void,
+    /** Reads an encoded recording (WAV) into 24 kHz samples. */
+    readonly decode: (file: Uint8Array) => Promise<Float32Array>,
   ) {
     port.onmessage = (event) => this.receive(event.data);
   }
@@ -91,8 +97,17 @@ export class SpeechPlayer {
     if (this.tracks.has(turnId)) this.post({ type: 'end', track: turnId });
   }
 
-  /** Plays a reply again from the start; false when none is kept. */
-  replay(turnId: string): boolean {
+  /** A reply as kept for replay (what was heard of it), or undefined. */
+  recording(turnId: string): Float32Array | undefined {
+    return this.recordings.clip(turnId);
+  }
+
+  /**
+   * Plays a reply again from the start; false when none is kept. `stored` is its saved audio, for a reply from
+   * before a reload: kept from then on.
+   */
+  replay(turnId: string, stored?: Float32Array): boolean {
+    if (stored && this.recordings.samples(turnId) === 0) this.recordings.add(turnId, stored);
     const pcm = this.recordings.clip(turnId);
     if (!pcm) return false;
     this.current = this.track(`${turnId}#replay-${++this.replays}`, turnId, true);

@@ -42,7 +42,7 @@ function UserTurn({ message }: { message: UserMessage }) {
 /** Play again or stop a spoken reply, and say how much of it was heard when it was cut short. */
 function SpeechControls({ message }: { message: AssistantMessage }) {
   const voice = useStores().voice;
-  const kept = useStore(voice, (s) => s.speech[message.turnId] ?? 0);
+  const kept = useStore(voice, (s) => s.speech[message.turnId] ?? message.speech?.samples ?? 0);
   const playing = useStore(voice, (s) => s.playing?.turnId === message.turnId);
   if (!kept && !playing && message.heardSamples === undefined) return null;
   return (

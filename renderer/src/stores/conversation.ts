@@ -30,6 +30,8 @@ export type Message =
       speak?: true;
       /** The spoken reply was cut short after this many 24 kHz samples: what the user heard. */
       heardSamples?: number;
+      /** The spoken reply as saved with the conversation (a media file), for replay after a reload. */
+      speech?: { file: string; samples: number };
     };
 
 /** One turn as the composer or push-to-talk hands it over. */

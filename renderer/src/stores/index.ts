@@ -32,6 +32,9 @@ export function createAppStores(api: OmnideskApi) {
     link: createEngineLink(api, engine),
     openMicrophone: (send, events) => MicCapture.open({ voiceProcessing: true }, send, events),
     createPlayer: SpeechPlayer.create,
+    saveAudio: (turnId, role, sampleRate, pcm) =>
+      api.conversations.saveAudio({ turnId, role, sampleRate, pcm: new Uint8Array(pcm.buffer as ArrayBuffer, pcm.byteOffset, pcm.byteLength) }),
+    readMedia: async (file) => (await api.conversations.media({ file })).data,
   });
   return {
     engine,

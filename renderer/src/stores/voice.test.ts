@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StreamDown, StreamUp } from '../../../main/ipc/contract';
 import type { EngineLink } from '../audio/engineLink';
 import type { MicEvents } from '../audio/micCapture';
-import type { UtteranceSummary } from '../audio/pushToTalkRecorder';
+import type { Utterance } from '../audio/pushToTalkRecorder';
 import type { PlaybackReport, PlayerEvent } from '../audio/speechPlayer';
 import { createAttachmentsStore } from '../media/attachments';
 import { createConversationStore } from './conversation';
@@ -31,7 +31,9 @@ function setup({ heldSamples = 24_000 } = {}) {
   let micEvents: MicEvents | undefined;
   const mic = {
     start: vi.fn((_turnId: string) => undefined),
-    stop: vi.fn(async (): Promise<UtteranceSummary> => ({ turnId: mic.start.mock.lastCall?.[0] ?? '', samples: heldSamples + 6400, heldSamples })),
+    stop: vi.fn(
+      async (): Promise<Utterance> => ({ turnId: mic.start.mock.lastCall?.[0] ?? '', samples: heldSamples + 6400, heldSamples, pcm: new Float32Array([0.25, -0.25]) }),
+    ),
     cancel: vi.fn(),
     close: vi.fn(),
   };
@@ -43,7 +45,11 @@ function setup({ heldSamples = 24_000 } = {}) {
     replay: vi.fn((_turnId: string) => true),
     interrupt: vi.fn(async (): Promise<PlaybackReport | undefined> => undefined),
     onEvent: (listener: (event: PlayerEvent) => void) => (playerListeners.add(listener), () => void playerListeners.delete(listener)),
+    recording: vi.fn((_turnId: string): Float32Array | undefined => undefined),
+    decode: vi.fn(async (file: Uint8Array) => Float32Array.from(file)),
   } satisfies Player;
+  const saveAudio = vi.fn(async (_turnId: string, _role: 'user' | 'assistant', _rate: number, _pcm: Float32Array) => undefined);
+  const readMedia = vi.fn(async (_file: string) => new Uint8Array([1, 2, 3]));
   let utterances = 0;
   const voice = createVoiceStore({
     conversation,
@@ -51,6 +57,8 @@ function setup({ heldSamples = 24_000 } = {}) {
     link,
     openMicrophone,
     createPlayer: async () => player,
+    saveAudio,
+    readMedia,
     newId: () => `ptt-${++utterances}`,
   });
   return {
@@ -68,12 +76,14 @@ function setup({ heldSamples = 24_000 } = {}) {
     openMicrophone,
     player,
     playerSays: (event: PlayerEvent) => playerListeners.forEach((listener) => listener(event)),
+    saveAudio,
+    readMedia,
   };
 }
 
 describe('push-to-talk', () => {
   it('listens while held and, on release, sends the utterance as a turn with the tray’s attachments, asking for speech', async () => {
-    const { state, status, mic, link, attachments, mocks } = setup();
+    const { state, status, mic, link, attachments, mocks, saveAudio } = setup();
     attachments.getState().add(photo);
     state().press();
     expect([state().phase, status()]).toEqual(['opening', 'listening']);
@@ -93,6 +103,18 @@ describe('push-to-talk', () => {
       speak: true,
     });
     expect(attachments.getState().items).toEqual([]);
+    await until(() => saveAudio.mock.calls.length);
+    expect(saveAudio).toHaveBeenCalledWith('ptt-1', 'user', 16000, new Float32Array([0.25, -0.25]));
+  });
+
+  it('says so when the recording could not be saved with the conversation', async () => {
+    const { state, saveAudio } = setup();
+    saveAudio.mockRejectedValueOnce({ code: 'TURN_NOT_FOUND', message: 'No stored turn ptt-1 to attach audio to' });
+    state().press();
+    await until(() => state().phase === 'listening');
+    state().release();
+    await until(() => state().notice);
+    expect(state().notice?.message).toBe('The recording could not be saved with the conversation: No stored turn ptt-1 to attach audio to');
   });
 
   it('meters the level in dBFS from −60 (empty) to 0 (full)', () => {
@@ -223,6 +245,30 @@ describe('spoken replies and barge-in', () => {
     expect([status(), state().speech, state().lastPlayback]).toEqual(['idle', { t1: 48_000 }, finished]);
     await state().replay('t1');
     expect(player.replay).toHaveBeenCalledWith('t1');
+  });
+
+  it('saves a live reply as heard once it is over, but not a replay', async () => {
+    const { speak, playerSays, player, saveAudio } = setup();
+    speak({ type: 'speech.end', turnId: 't1', samples: 0 });
+    await until(() => player.end.mock.calls.length);
+    const heard = new Float32Array([0.5, 0.25]);
+    player.recording.mockReturnValue(heard);
+    const finished = { type: 'finished', turnId: 't1', samplesPlayed: 2, interrupted: true, stats: NO_TROUBLE, recordedSamples: 2 } as const;
+    playerSays({ ...finished, replay: true });
+    expect(saveAudio).not.toHaveBeenCalled();
+    playerSays({ ...finished, replay: false });
+    expect(saveAudio).toHaveBeenCalledWith('t1', 'assistant', 24000, heard);
+  });
+
+  it('replays a reply saved before a reload from its stored file', async () => {
+    const { state, conversation, player, readMedia } = setup();
+    conversation.setState({
+      messages: [{ role: 'assistant', id: 'a', turnId: 'old', text: 'Hi', status: 'done', speak: true, speech: { file: 'c/old/speech.wav', samples: 3 } }],
+    });
+    player.replay.mockReturnValueOnce(false);
+    await state().replay('old');
+    expect(readMedia).toHaveBeenCalledWith('c/old/speech.wav');
+    expect(player.replay).toHaveBeenLastCalledWith('old', new Float32Array([1, 2, 3]));
   });
 
   it('push-to-talk while speaking stops playback and interrupts the turn with the samples heard, before the new turn', async () => {

@@ -16,7 +16,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ErrorInfo } from '../../../main/ipc/contract';
 import type { EngineLink } from '../audio/engineLink';
-import { SPEECH_RATE } from '../audio/messages';
+import { CAPTURE_RATE, SPEECH_RATE } from '../audio/messages';
 import type { MicCapture, MicEvents, MicLevel } from '../audio/micCapture';
 import { MIN_HELD_SAMPLES, type SendUp } from '../audio/pushToTalkRecorder';
 import type { PlayerEvent, SpeechPlayer } from '../audio/speechPlayer';
@@ -55,7 +55,7 @@ export interface VoiceState {
 }
 
 export type Microphone = Pick<MicCapture, 'start' | 'stop' | 'cancel' | 'close'>;
-export type Player = Pick<SpeechPlayer, 'chunk' | 'end' | 'replay' | 'interrupt' | 'onEvent'>;
+export type Player = Pick<SpeechPlayer, 'chunk' | 'end' | 'replay' | 'interrupt' | 'onEvent' | 'recording' | 'decode'>;
 
 export interface VoiceDeps {
   conversation: StoreApi<ConversationState>;
@@ -63,6 +63,10 @@ export interface VoiceDeps {
   link: EngineLink;
   openMicrophone(send: SendUp, events: MicEvents): Promise<Microphone>;
   createPlayer(): Promise<Player>;
+  /** Stores a turn's audio beside its message: the question as recorded, the reply as heard. */
+  saveAudio(turnId: string, role: 'user' | 'assistant', sampleRate: 16000 | 24000, pcm: Float32Array): Promise<unknown>;
+  /** Reads a stored media file: a saved reply, replayed after a reload. */
+  readMedia(file: string): Promise<Uint8Array>;
   newId?: () => string;
 }
 
@@ -126,7 +130,13 @@ export function createVoiceStore(deps: VoiceDeps) {
           throw error;
         }));
 
-    const onPlayerEvent = (event: PlayerEvent) => {
+    const save = (turnId: string, role: 'user' | 'assistant', sampleRate: 16000 | 24000, pcm: Float32Array) =>
+      deps.saveAudio(turnId, role, sampleRate, pcm).catch((error: unknown) => {
+        const info = isErrorInfo(error) ? error : { message: String(error) };
+        set({ notice: { message: `The ${role === 'user' ? 'recording' : 'spoken reply'} could not be saved with the conversation: ${info.message}` } });
+      });
+
+    const onPlayerEvent = (source: Player, event: PlayerEvent) => {
       if (event.type === 'started') {
         set({ playing: { turnId: event.turnId, replay: event.replay } });
         return;
@@ -136,11 +146,14 @@ export function createVoiceStore(deps: VoiceDeps) {
         speech: { ...s.speech, [event.turnId]: event.recordedSamples },
         lastPlayback: event,
       }));
+      // A live reply is over: keep what was heard of it with the conversation.
+      const heard = event.replay ? undefined : source.recording(event.turnId);
+      if (heard) void save(event.turnId, 'assistant', SPEECH_RATE, heard);
     };
     const openPlayer = () =>
       (player ??= deps.createPlayer().then(
         (created) => {
-          created.onEvent(onPlayerEvent);
+          created.onEvent((event) => onPlayerEvent(created, event));
           return created;
         },
         (error: unknown) => {
@@ -148,10 +161,13 @@ export function createVoiceStore(deps: VoiceDeps) {
           throw error;
         },
       ));
-    const withPlayer = (use: (player: Player) => void) =>
-      openPlayer().then(use, (error: unknown) =>
-        set({ notice: { message: `Speech cannot be played: ${error instanceof Error ? error.message : String(error)}` } }),
-      );
+    const withPlayer = (use: (player: Player) => void | Promise<void>) =>
+      openPlayer()
+        .then(use)
+        .catch((error: unknown) => {
+          const message = isErrorInfo(error) || error instanceof Error ? error.message : String(error);
+          set({ notice: { message: `Speech cannot be played: ${message}` } });
+        });
 
     link.onMessage((message) => {
       if (message.type === 'speech.chunk') {
@@ -221,6 +237,7 @@ export function createVoiceStore(deps: VoiceDeps) {
         }
         const voice = { turnId: utterance.turnId, samples };
         await conversation.getState().send({ text: '', attachments: attachments.getState().take(), voice, speak: true });
+        void save(utterance.turnId, 'user', CAPTURE_RATE, utterance.pcm);
       } catch (error) {
         const info = isErrorInfo(error) ? error : { message: String(error), hint: undefined };
         set({ notice: { message: `Your voice message did not reach the engine: ${info.message}`, hint: info.hint } });
@@ -254,7 +271,11 @@ export function createVoiceStore(deps: VoiceDeps) {
       stop: interruptReply,
       replay: async (turnId) => {
         await stopPlayback();
-        await withPlayer((p) => p.replay(turnId));
+        const saved = conversation.getState().messages.find((m) => m.role === 'assistant' && m.turnId === turnId && m.speech);
+        await withPlayer(async (p) => {
+          if (p.replay(turnId) || saved?.role !== 'assistant' || !saved.speech) return;
+          p.replay(turnId, await p.decode(await deps.readMedia(saved.speech.file)));
+        });
       },
       sendText: async (text) => {
         if (conversation.getState().activeTurnId) return;
