@@ -349,6 +349,20 @@ describe('voice, vision and speech in browser preview mode', () => {
     await shot(page, 'voice-conversation');
   });
 
+  it('talks with the key chosen in Settings, even from the text box when that key types nothing', async () => {
+    const nav = page.getByRole('navigation', { name: 'Sections' });
+    await nav.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: /^Push-to-talk key: Space\. Change$/ }).click();
+    await page.keyboard.press('F8');
+    await page.getByRole('button', { name: /^Push-to-talk key: F8\. Change$/ }).waitFor();
+    await nav.getByRole('button', { name: 'Conversation' }).click();
+    await text(page.getByRole('form', { name: 'Compose' })).toContain('Hold F8 or the talk button to speak');
+    await page.getByRole('textbox', { name: 'Message' }).focus();
+    const { received } = await hold(700, () => page.keyboard.down('F8'), () => page.keyboard.up('F8'));
+    await poll(() => proxy.invokes('chat.send').at(-1)?.turnId).toBe(received.turnId);
+    expect(await page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('');
+  });
+
   it('ran without console errors or Content-Security-Policy violations', () => {
     expect(session.pageErrors).toEqual([]);
   });

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { STREAM_PORT_MESSAGE, type StreamDown, type StreamUp } from '../../../main/ipc/contract';
 import { createEngineStore } from '../stores/engine';
 import { createEngineLink } from './engineLink';
-import { fakeApi, settle } from '../testing/fakeApi';
+import { fakeApi } from '../testing/fakeApi';
 import { fakeWindow } from '../testing/fakeWindow';
 
 const open: MessagePort[] = [];
@@ -60,8 +60,7 @@ describe('the engine audio link', () => {
     link.onMessage((message) => heard.push(message));
     await link.open();
     speak({ type: 'speech.end', turnId: 'turn-1', samples: 0 });
-    await settle();
-    expect(heard).toEqual([{ type: 'speech.end', turnId: 'turn-1', samples: 0 }]);
+    await vi.waitFor(() => expect(heard).toEqual([{ type: 'speech.end', turnId: 'turn-1', samples: 0 }]));
   });
 
   it('fails a pending turn when the engine goes down, and opens a new stream next time', async () => {

@@ -12,7 +12,13 @@ function setup() {
   const processor = new PlaybackProcessor();
   let answered = 0;
   const port: PlayerPort = { onmessage: null, postMessage: (command) => deliver(processor, structuredClone(command)) };
-  const player = new SpeechPlayer(port, () => undefined, async (file) => new Float32Array(file.buffer));
+  const routed: string[] = [];
+  const player = new SpeechPlayer({
+    port,
+    wake: () => undefined,
+    decode: async (file) => new Float32Array(file.buffer),
+    route: async (deviceId) => void routed.push(deviceId),
+  });
   const events: PlayerEvent[] = [];
   player.onEvent((event) => events.push(event));
   const render = (quanta: number) => {
@@ -22,7 +28,7 @@ function setup() {
       while (answered < posted.length) port.onmessage?.({ data: posted[answered++].message as PlaybackEvent } as MessageEvent<PlaybackEvent>);
     }
   };
-  return { player, events, render };
+  return { player, events, render, routed };
 }
 
 describe('speech player', () => {
@@ -67,6 +73,31 @@ describe('speech player', () => {
     expect(events.map((e) => e.type)).toEqual(['started', 'finished']);
     expect(events[1]).toMatchObject({ interrupted: true, recordedSamples: 1400 });
     expect(player.recordings.samples('t1')).toBe(1400);
+  });
+
+  it('routes to a chosen output device once, and back to the default', async () => {
+    const { player, routed } = setup();
+    await player.setOutput('usb-headset');
+    await player.setOutput('usb-headset');
+    await player.setOutput(null);
+    expect(routed).toEqual(['usb-headset', '']);
+  });
+
+  it('falls back to the default output when the chosen device cannot be used', async () => {
+    const routed: string[] = [];
+    const player = new SpeechPlayer({
+      port: { onmessage: null, postMessage: () => undefined },
+      wake: () => undefined,
+      decode: async () => new Float32Array(),
+      route: async (deviceId) => {
+        routed.push(deviceId);
+        if (deviceId) throw new DOMException('Requested device not found', 'NotFoundError');
+      },
+    });
+    await expect(player.setOutput('gone')).rejects.toThrow('Requested device not found');
+    expect(routed).toEqual(['gone', '']);
+    await player.setOutput(null);
+    expect(routed).toEqual(['gone', '']);
   });
 
   it('has nothing to interrupt when nothing plays', async () => {

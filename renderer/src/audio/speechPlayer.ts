@@ -33,6 +33,20 @@ export interface PlayerPort {
   onmessage: ((event: MessageEvent<PlaybackEvent>) => void) | null;
 }
 
+/** The audio side the player drives: its worklet's port and its context. */
+export interface PlayerOutput {
+  port: PlayerPort;
+  /** Called before every command: resumes a suspended context. */
+  wake(): void;
+  /** Reads an encoded recording (WAV) into 24 kHz samples. */
+  decode(file: Uint8Array): Promise<Float32Array>;
+  /** Sends the sound to an output device; '' is the system default. */
+  route(deviceId: string): Promise<void>;
+}
+
+/** `AudioContext.setSinkId` (Chromium 110+, so every Electron we ship), which TypeScript's DOM library lacks. */
+type RoutableContext = AudioContext & { setSinkId(deviceId: string): Promise<void> };
+
 interface Track {
   id: string;
   turnId: string;
@@ -53,27 +67,46 @@ export class SpeechPlayer {
   private replays = 0;
 
   static async create(): Promise<SpeechPlayer> {
-    const context = new AudioContext({ sampleRate: SPEECH_RATE, latencyHint: 'interactive' });
+    const context = new AudioContext({ sampleRate: SPEECH_RATE, latencyHint: 'interactive' }) as RoutableContext;
     await context.audioWorklet.addModule(playbackProcessorUrl);
     const node = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1] });
     node.connect(context.destination);
-    // A context made before any user gesture may start suspended; speech always follows one, so resume then.
-    const wake = () => {
-      if (context.state === 'suspended') void context.resume();
-    };
-    // Stored replies are WAV files; the browser's decoder reads them off the main thread, at 24 kHz as stored.
-    const decode = async (file: Uint8Array) => (await context.decodeAudioData(file.slice().buffer)).getChannelData(0);
-    return new SpeechPlayer(node.port, wake, decode);
+    return new SpeechPlayer({
+      port: node.port,
+      // A context made before any user gesture may start suspended; speech always follows one, so resume then.
+      wake: () => {
+        if (context.state === 'suspended') void context.resume();
+      },
+      // Stored replies are WAV files; the browser's decoder reads them off the main thread, at 24 kHz as stored.
+      decode: async (file) => (await context.decodeAudioData(file.slice().buffer)).getChannelData(0),
+      route: (deviceId) => context.setSinkId(deviceId),
+    });
   }
 
-  constructor(
-    private readonly port: PlayerPort,
-    /** Called before every command: resumes a suspended context. */
-    private readonly wake: () => void,
-    /** Reads an encoded recording (WAV) into 24 kHz samples. */
-    readonly decode: (file: Uint8Array) => Promise<Float32Array>,
-  ) {
-    port.onmessage = (event) => this.receive(event.data);
+  private readonly port: PlayerPort;
+  private device: string | null = null;
+
+  constructor(private readonly output: PlayerOutput) {
+    this.port = output.port;
+    this.port.onmessage = (event) => this.receive(event.data);
+  }
+
+  /**
+   * Plays through this output device from now on; null is the system default. Nothing waits for the switch: audio
+   * already queued moves with it. A device that cannot be used (unplugged) leaves the default, and rejects.
+   */
+  setOutput(device: string | null): Promise<void> {
+    if (device === this.device) return Promise.resolve();
+    this.device = device;
+    return this.output.route(device ?? '').catch((error: unknown) => {
+      this.device = null;
+      void this.output.route('').catch(() => undefined);
+      throw error;
+    });
+  }
+
+  decode(file: Uint8Array): Promise<Float32Array> {
+    return this.output.decode(file);
   }
 
   onEvent(listener: (event: PlayerEvent) => void): () => void {
@@ -137,7 +170,7 @@ export class SpeechPlayer {
   }
 
   private post(command: PlaybackCommand, transfer: Transferable[] = []): void {
-    this.wake();
+    this.output.wake();
     this.port.postMessage(command, transfer);
   }
 

@@ -1,17 +1,20 @@
 import { useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from '../stores/context';
+import { DEFAULT_PUSH_TO_TALK_KEY, typesText } from '../stores/voiceKeys';
 import { AttachmentTray } from './AttachmentTray';
 import { CameraPanel } from './CameraPanel';
 import { ComposerTools } from './ComposerTools';
 import { SendIcon, StopIcon } from './icons';
 import { PushToTalkButton, usePushToTalkKeys } from './PushToTalkButton';
+import { keyLabel } from './settings/keys';
 import { VoiceStatus } from './VoiceStatus';
 
 const hasFiles = (event: DragEvent) => event.dataTransfer.types.includes('Files');
 
 export function Composer() {
-  const { conversation, voice, attachments } = useStores();
+  const { conversation, voice, attachments, settings } = useStores();
+  const talkKey = useStore(settings, (s) => s.data.value?.settings.pushToTalk.key) ?? DEFAULT_PUSH_TO_TALK_KEY;
   const activeTurnId = useStore(conversation, (s) => s.activeTurnId);
   const playing = useStore(voice, (s) => s.playing);
   const notice = useStore(voice, (s) => s.notice);
@@ -19,7 +22,7 @@ export function Composer() {
   const [draft, setDraft] = useState('');
   const [camera, setCamera] = useState(false);
   const [dropping, setDropping] = useState(false);
-  usePushToTalkKeys();
+  usePushToTalkKeys(talkKey);
   const canSend = (draft.trim().length > 0 || attached) && !activeTurnId;
 
   const submit = () => {
@@ -108,7 +111,8 @@ export function Composer() {
         </div>
       )}
       <p id="push-to-talk-hint" className="mx-auto mt-1.5 max-w-3xl px-2 text-xs text-zinc-400 dark:text-zinc-500">
-        Enter to send · Shift+Enter for a new line · Hold Space (outside the text box) or the talk button to speak
+        Enter to send · Shift+Enter for a new line · Hold {keyLabel(talkKey)}
+        {typesText(talkKey) ? ' (outside the text box)' : ''} or the talk button to speak
       </p>
     </form>
   );

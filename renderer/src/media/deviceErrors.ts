@@ -1,13 +1,13 @@
 /**
- * What to tell the user when a microphone, camera or screen capture cannot start, by the DOMException that
- * getUserMedia or getDisplayMedia threw.
+ * What to tell the user when a microphone, camera, screen capture or output device cannot be used, by the
+ * DOMException that getUserMedia, getDisplayMedia or setSinkId threw.
  */
-export type CaptureDevice = 'microphone' | 'camera' | 'screen';
+export type MediaDevice = 'microphone' | 'camera' | 'screen' | 'speaker';
 
-const ACCESS: Record<CaptureDevice, string> = { microphone: 'Microphone', camera: 'Camera', screen: 'Screen capture' };
-const THE: Record<CaptureDevice, string> = { microphone: 'The microphone', camera: 'The camera', screen: 'Screen capture' };
+const ACCESS: Record<MediaDevice, string> = { microphone: 'Microphone', camera: 'Camera', screen: 'Screen capture', speaker: 'Speaker' };
+const THE: Record<MediaDevice, string> = { microphone: 'The microphone', camera: 'The camera', screen: 'Screen capture', speaker: 'The speaker' };
 
-export function describeDeviceError(device: CaptureDevice, error: unknown): { message: string; hint?: string } {
+export function describeDeviceError(device: MediaDevice, error: unknown): { message: string; hint?: string } {
   const name = error instanceof Error ? error.name : '';
   switch (name) {
     case 'NotAllowedError':

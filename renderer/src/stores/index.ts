@@ -1,4 +1,5 @@
 /** All renderer state, built around one `OmnideskApi` so tests can hand in a scripted one. */
+import { DEFAULT_SETTINGS } from '../../../main/ipc/contract';
 import type { OmnideskApi } from '../../../preload/api';
 import { createEngineLink } from '../audio/engineLink';
 import { MicCapture } from '../audio/micCapture';
@@ -24,13 +25,18 @@ export function createAppStores(api: OmnideskApi) {
     }
   });
   void system.getState().reload();
+  const settings = createSettingsStore(api);
   const conversation = createConversationStore(api);
   const attachments = createAttachmentsStore();
   const voice = createVoiceStore({
     conversation,
     attachments,
     link: createEngineLink(api, engine),
-    openMicrophone: (send, events) => MicCapture.open({ voiceProcessing: true }, send, events),
+    preferences: () => {
+      const { voice: spoken, devices } = settings.getState().data.value?.settings ?? DEFAULT_SETTINGS;
+      return { speak: spoken.speak, input: devices.input, output: devices.output };
+    },
+    openMicrophone: (device, send, events) => MicCapture.open({ deviceId: device ?? undefined, voiceProcessing: true }, send, events),
     createPlayer: SpeechPlayer.create,
     saveAudio: (turnId, role, sampleRate, pcm) =>
       api.conversations.saveAudio({ turnId, role, sampleRate, pcm: new Uint8Array(pcm.buffer as ArrayBuffer, pcm.byteOffset, pcm.byteLength) }),
@@ -40,7 +46,7 @@ export function createAppStores(api: OmnideskApi) {
     engine,
     system,
     models: createModelsStore(api),
-    settings: createSettingsStore(api),
+    settings,
     conversation,
     conversations: createConversationsStore(api, conversation),
     attachments,

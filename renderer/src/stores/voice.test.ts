@@ -6,7 +6,7 @@ import type { Utterance } from '../audio/pushToTalkRecorder';
 import type { PlaybackReport, PlayerEvent } from '../audio/speechPlayer';
 import { createAttachmentsStore } from '../media/attachments';
 import { createConversationStore } from './conversation';
-import { createVoiceStore, levelPercent, MIC_IDLE_MS, voiceStatus, type Player } from './voice';
+import { createVoiceStore, levelPercent, MIC_IDLE_MS, voiceStatus, type Player, type VoicePreferences } from './voice';
 import { fakeApi, settle } from '../testing/fakeApi';
 
 afterEach(() => vi.useRealTimers());
@@ -37,7 +37,7 @@ function setup({ heldSamples = 24_000 } = {}) {
     cancel: vi.fn(),
     close: vi.fn(),
   };
-  const openMicrophone = vi.fn(async (_send: unknown, events: MicEvents) => ((micEvents = events), mic));
+  const openMicrophone = vi.fn(async (_device: string | null, _send: unknown, events: MicEvents) => ((micEvents = events), mic));
   const playerListeners = new Set<(event: PlayerEvent) => void>();
   const player = {
     chunk: vi.fn((_turnId: string, _pcm: Float32Array) => undefined),
@@ -47,7 +47,9 @@ function setup({ heldSamples = 24_000 } = {}) {
     onEvent: (listener: (event: PlayerEvent) => void) => (playerListeners.add(listener), () => void playerListeners.delete(listener)),
     recording: vi.fn((_turnId: string): Float32Array | undefined => undefined),
     decode: vi.fn(async (file: Uint8Array) => Float32Array.from(file)),
+    setOutput: vi.fn(async (_device: string | null) => undefined),
   } satisfies Player;
+  const preferences: VoicePreferences = { speak: true, input: null, output: null };
   const saveAudio = vi.fn(async (_turnId: string, _role: 'user' | 'assistant', _rate: number, _pcm: Float32Array) => undefined);
   const readMedia = vi.fn(async (_file: string) => new Uint8Array([1, 2, 3]));
   let utterances = 0;
@@ -55,6 +57,7 @@ function setup({ heldSamples = 24_000 } = {}) {
     conversation,
     attachments,
     link,
+    preferences: () => preferences,
     openMicrophone,
     createPlayer: async () => player,
     saveAudio,
@@ -78,6 +81,7 @@ function setup({ heldSamples = 24_000 } = {}) {
     playerSays: (event: PlayerEvent) => playerListeners.forEach((listener) => listener(event)),
     saveAudio,
     readMedia,
+    preferences,
   };
 }
 
@@ -158,6 +162,30 @@ describe('push-to-talk', () => {
     micEvents().full();
     await until(() => state().phase === 'idle');
     expect(mocks.chat.send).toHaveBeenCalledTimes(1);
+  });
+
+  it('opens the chosen input device, and another one once the setting changed', async () => {
+    const { state, mic, openMicrophone, preferences } = setup();
+    preferences.input = 'usb-mic';
+    state().press();
+    await until(() => state().phase === 'listening');
+    state().release();
+    await until(() => state().phase === 'idle');
+    preferences.input = null;
+    state().press();
+    await until(() => state().phase === 'listening');
+    expect(openMicrophone.mock.calls.map(([device]) => device)).toEqual(['usb-mic', null]);
+    expect(mic.close).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks for no speech when spoken replies are off', async () => {
+    const { state, mocks, preferences } = setup();
+    preferences.speak = false;
+    state().press();
+    await until(() => state().phase === 'listening');
+    state().release();
+    await until(() => mocks.chat.send.mock.calls.length);
+    expect(mocks.chat.send.mock.lastCall?.[0]).toMatchObject({ micAudio: true, speak: false });
   });
 
   it('ignores key repeat: a second press while listening changes nothing', async () => {
@@ -260,6 +288,17 @@ describe('spoken replies and barge-in', () => {
     expect(saveAudio).toHaveBeenCalledWith('t1', 'assistant', 24000, heard);
   });
 
+  it('plays through the chosen output device, or the default with a notice when it cannot', async () => {
+    const { speak, player, preferences, state } = setup();
+    preferences.output = 'usb-headset';
+    player.setOutput.mockRejectedValueOnce(new DOMException('Requested device not found', 'NotFoundError'));
+    speak({ type: 'speech.chunk', turnId: 't1', seq: 0, sampleRate: 24000, pcm: new Float32Array(4).buffer });
+    await until(() => state().notice);
+    expect(player.setOutput).toHaveBeenCalledWith('usb-headset');
+    expect(player.chunk).toHaveBeenCalledTimes(1);
+    expect(state().notice).toEqual({ message: 'No speaker was found.', hint: 'Playing through the system’s default output instead.' });
+  });
+
   it('replays a reply saved before a reload from its stored file', async () => {
     const { state, conversation, player, readMedia } = setup();
     conversation.setState({
@@ -311,6 +350,17 @@ describe('spoken replies and barge-in', () => {
     attachments.getState().add(photo);
     await state().sendText('What is this?');
     expect(mocks.chat.interrupt).toHaveBeenCalledWith({ turnId: 't0', heardSamples: 4800 });
-    expect(mocks.chat.send).toHaveBeenCalledWith(expect.objectContaining({ text: 'What is this?', attachments: [photo], micAudio: false, speak: false }));
+    expect(mocks.chat.send).toHaveBeenCalledWith(expect.objectContaining({ text: 'What is this?', attachments: [photo], micAudio: false, speak: true }));
+  });
+
+  it('opens the engine stream before a typed question whose reply is spoken, so no speech is missed', async () => {
+    const { state, link, mocks, preferences, emitTurn } = setup();
+    await state().sendText('Hello');
+    expect(link.open.mock.invocationCallOrder[0]).toBeLessThan(mocks.chat.send.mock.invocationCallOrder[0]);
+    emitTurn({ type: 'done', turnId: 'id2', text: 'Hi!', interrupted: false, speechSamples: 0 });
+    preferences.speak = false;
+    await state().sendText('Quietly');
+    expect(link.open).toHaveBeenCalledTimes(1);
+    expect(mocks.chat.send.mock.lastCall?.[0]).toMatchObject({ speak: false });
   });
 });

@@ -55,13 +55,23 @@ export interface VoiceState {
 }
 
 export type Microphone = Pick<MicCapture, 'start' | 'stop' | 'cancel' | 'close'>;
-export type Player = Pick<SpeechPlayer, 'chunk' | 'end' | 'replay' | 'interrupt' | 'onEvent' | 'recording' | 'decode'>;
+export type Player = Pick<SpeechPlayer, 'chunk' | 'end' | 'replay' | 'interrupt' | 'onEvent' | 'recording' | 'decode' | 'setOutput'>;
+
+/** The settings this store follows, read when they matter: a new choice applies at the next use. */
+export interface VoicePreferences {
+  /** Replies are spoken (main applies the same setting to what reaches the engine). */
+  speak: boolean;
+  /** `MediaDeviceInfo.deviceId`s; null is the system default. */
+  input: string | null;
+  output: string | null;
+}
 
 export interface VoiceDeps {
   conversation: StoreApi<ConversationState>;
   attachments: StoreApi<AttachmentsState>;
   link: EngineLink;
-  openMicrophone(send: SendUp, events: MicEvents): Promise<Microphone>;
+  preferences(): VoicePreferences;
+  openMicrophone(device: string | null, send: SendUp, events: MicEvents): Promise<Microphone>;
   createPlayer(): Promise<Player>;
   /** Stores a turn's audio beside its message: the question as recorded, the reply as heard. */
   saveAudio(turnId: string, role: 'user' | 'assistant', sampleRate: 16000 | 24000, pcm: Float32Array): Promise<unknown>;
@@ -100,6 +110,8 @@ export function createVoiceStore(deps: VoiceDeps) {
   const newId = deps.newId ?? (() => crypto.randomUUID());
   return createStore<VoiceState>()((set, get) => {
     let microphone: Promise<Microphone> | undefined;
+    /** The input device the open microphone was opened on. */
+    let microphoneDevice: string | null = null;
     let player: Promise<Player> | undefined;
     let releasedWhileOpening = false;
     let bargeIn: Promise<void> = Promise.resolve();
@@ -114,9 +126,11 @@ export function createVoiceStore(deps: VoiceDeps) {
       idleTimer = setTimeout(() => get().phase === 'idle' && closeMicrophone(), MIC_IDLE_MS);
     };
 
-    const openMicrophone = () =>
-      (microphone ??= deps
-        .openMicrophone(link.post, {
+    const openMicrophone = () => {
+      if (microphone) return microphone;
+      microphoneDevice = deps.preferences().input;
+      return (microphone = deps
+        .openMicrophone(microphoneDevice, link.post, {
           level: (level) => set({ level }),
           full: () => get().release(),
           // Closing also cancels an utterance in progress: half a question is not sent.
@@ -129,6 +143,7 @@ export function createVoiceStore(deps: VoiceDeps) {
           microphone = undefined;
           throw error;
         }));
+    };
 
     const save = (turnId: string, role: 'user' | 'assistant', sampleRate: 16000 | 24000, pcm: Float32Array) =>
       deps.saveAudio(turnId, role, sampleRate, pcm).catch((error: unknown) => {
@@ -161,9 +176,16 @@ export function createVoiceStore(deps: VoiceDeps) {
           throw error;
         },
       ));
+    const routeOutput = (p: Player) =>
+      p.setOutput(deps.preferences().output).catch((error: unknown) =>
+        set({ notice: { ...describeDeviceError('speaker', error), hint: 'Playing through the system’s default output instead.' } }),
+      );
     const withPlayer = (use: (player: Player) => void | Promise<void>) =>
       openPlayer()
-        .then(use)
+        .then((p) => {
+          void routeOutput(p);
+          return use(p);
+        })
         .catch((error: unknown) => {
           const message = isErrorInfo(error) || error instanceof Error ? error.message : String(error);
           set({ notice: { message: `Speech cannot be played: ${message}` } });
@@ -236,7 +258,7 @@ export function createVoiceStore(deps: VoiceDeps) {
           return;
         }
         const voice = { turnId: utterance.turnId, samples };
-        await conversation.getState().send({ text: '', attachments: attachments.getState().take(), voice, speak: true });
+        await conversation.getState().send({ text: '', attachments: attachments.getState().take(), voice, speak: deps.preferences().speak });
         void save(utterance.turnId, 'user', CAPTURE_RATE, utterance.pcm);
       } catch (error) {
         const info = isErrorInfo(error) ? error : { message: String(error), hint: undefined };
@@ -254,6 +276,7 @@ export function createVoiceStore(deps: VoiceDeps) {
       press: () => {
         if (get().phase !== 'idle') return;
         clearTimeout(idleTimer);
+        if (microphone && microphoneDevice !== deps.preferences().input) closeMicrophone();
         releasedWhileOpening = false;
         set({ phase: 'opening', level: SILENT, notice: undefined });
         // Inside the key or pointer gesture, so the output context may start; speech fails on its own, not the mic.
@@ -280,7 +303,11 @@ export function createVoiceStore(deps: VoiceDeps) {
       sendText: async (text) => {
         if (conversation.getState().activeTurnId) return;
         await stopPlayback();
-        await conversation.getState().send({ text, attachments: attachments.getState().take() });
+        const { speak } = deps.preferences();
+        // Speech goes to the streams open when it comes; without one the reply would only be read. A stream
+        // that cannot open leaves the reply written, which the turn shows anyway.
+        if (speak) await Promise.all([link.open(), openPlayer()]).catch(() => undefined);
+        await conversation.getState().send({ text, attachments: attachments.getState().take(), speak });
       },
       dismissNotice: () => set({ notice: undefined }),
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPushToTalkEvent, PUSH_TO_TALK_ATTRIBUTE } from './voiceKeys';
+import { isPushToTalkEvent, PUSH_TO_TALK_ATTRIBUTE, typesText } from './voiceKeys';
 
 const element = (tagName: string, attributes: Record<string, string> = {}, isContentEditable = false) => ({
   tagName,
@@ -41,6 +41,11 @@ describe('push-to-talk keys', () => {
     expect(isPushToTalkEvent(key('Space', element('BODY'), { ctrlKey: true }))).toBe(false);
     expect(isPushToTalkEvent(key('Space', element('BODY'), { altKey: true }))).toBe(false);
     expect(isPushToTalkEvent(key('Space', element('BODY'), { metaKey: true }))).toBe(false);
+  });
+
+  it('knows which keys type text', () => {
+    expect(['Space', 'KeyT', 'Digit4', 'Slash', 'Enter'].map(typesText)).toEqual([true, true, true, true, true]);
+    expect(['F8', 'AltRight', 'Pause', 'ArrowUp'].map(typesText)).toEqual([false, false, false, false]);
   });
 
   it('treats a key event without an element target (the window itself) as push-to-talk', () => {

@@ -42,6 +42,9 @@ const EDITABLE_TAGS = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
 const CONTROL_TAGS = new Set(['BUTTON', 'A', 'SUMMARY']);
 const CONTROL_ROLES = new Set(['button', 'checkbox', 'link', 'menuitem', 'option', 'radio', 'slider', 'switch', 'tab']);
 
+/** Whether the key types into a text field, which then keeps it. */
+export const typesText = (key: string) => TYPING_KEY.test(key);
+
 /** Whether this key event is push-to-talk rather than input for the focused control. */
 export function isPushToTalkEvent(event: KeyEventLike, key: string = DEFAULT_PUSH_TO_TALK_KEY): boolean {
   if (event.code !== key) return false;
@@ -52,7 +55,7 @@ export function isPushToTalkEvent(event: KeyEventLike, key: string = DEFAULT_PUS
   const target = (event.target ?? {}) as KeyTarget;
   if (typeof target.getAttribute?.(PUSH_TO_TALK_ATTRIBUTE) === 'string') return true;
   const tag = target.tagName ?? '';
-  if ((EDITABLE_TAGS.has(tag) || target.isContentEditable) && TYPING_KEY.test(key)) return false;
+  if ((EDITABLE_TAGS.has(tag) || target.isContentEditable) && typesText(key)) return false;
   const role = target.getAttribute?.('role') ?? '';
   if ((CONTROL_TAGS.has(tag) || CONTROL_ROLES.has(role)) && ACTIVATION_KEY.test(key)) return false;
   return true;
