@@ -64,24 +64,27 @@ export function PushToTalkButton() {
     else press();
   };
 
+  // The meter sits beside the button, not in it: a button's content is flattened to its name for screen readers.
   return (
-    <button
-      type="button"
-      {...{ [PUSH_TO_TALK_ATTRIBUTE]: '' }}
-      aria-label="Push to talk"
-      aria-pressed={held}
-      aria-describedby="push-to-talk-hint"
-      onPointerDown={onPointerDown}
-      onPointerUp={release}
-      onPointerCancel={release}
-      onKeyDown={onKeyDown}
-      onKeyUp={onKeyUp}
-      onClick={onClick}
-      onContextMenu={(event) => event.preventDefault()}
-      className={`btn relative touch-none overflow-hidden ${held ? 'bg-accent-600 text-white dark:bg-accent-500 dark:text-zinc-950' : 'btn-quiet'}`}
-    >
-      <MicIcon />
-      {held ? 'Listening' : 'Hold to talk'}
+    <span className="relative inline-flex">
+      <button
+        type="button"
+        {...{ [PUSH_TO_TALK_ATTRIBUTE]: '' }}
+        aria-label="Push to talk"
+        aria-pressed={held}
+        aria-describedby="push-to-talk-hint"
+        onPointerDown={onPointerDown}
+        onPointerUp={release}
+        onPointerCancel={release}
+        onKeyDown={onKeyDown}
+        onKeyUp={onKeyUp}
+        onClick={onClick}
+        onContextMenu={(event) => event.preventDefault()}
+        className={`btn touch-none ${held ? 'bg-accent-600 text-white dark:bg-accent-500 dark:text-zinc-950' : 'btn-quiet'}`}
+      >
+        <MicIcon />
+        {held ? 'Listening' : 'Hold to talk'}
+      </button>
       {held && (
         <span
           role="meter"
@@ -89,10 +92,14 @@ export function PushToTalkButton() {
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={level}
-          className="absolute inset-x-0 bottom-0 h-1 origin-left bg-white/80 transition-transform duration-75 motion-reduce:transition-none dark:bg-zinc-950/70"
-          style={{ transform: `scaleX(${level / 100})` }}
-        />
+          className="pointer-events-none absolute inset-x-1 bottom-0.5 h-1 overflow-hidden rounded-full bg-white/25 dark:bg-zinc-950/25"
+        >
+          <span
+            className="block h-full origin-left bg-white/85 transition-transform duration-75 motion-reduce:transition-none dark:bg-zinc-950/70"
+            style={{ transform: `scaleX(${level / 100})` }}
+          />
+        </span>
       )}
-    </button>
+    </span>
   );
 }
