@@ -13,9 +13,11 @@ function setup() {
   let answered = 0;
   const port: PlayerPort = { onmessage: null, postMessage: (command) => deliver(processor, structuredClone(command)) };
   const routed: string[] = [];
+  const power: string[] = [];
   const player = new SpeechPlayer({
     port,
-    wake: () => undefined,
+    wake: () => power.at(-1) !== 'wake' && power.push('wake'),
+    idle: () => power.push('idle'),
     decode: async (file) => new Float32Array(file.buffer),
     route: async (deviceId) => void routed.push(deviceId),
   });
@@ -28,7 +30,7 @@ function setup() {
       while (answered < posted.length) port.onmessage?.({ data: posted[answered++].message as PlaybackEvent } as MessageEvent<PlaybackEvent>);
     }
   };
-  return { player, events, render, routed };
+  return { player, events, render, routed, power };
 }
 
 describe('speech player', () => {
@@ -88,6 +90,7 @@ describe('speech player', () => {
     const player = new SpeechPlayer({
       port: { onmessage: null, postMessage: () => undefined },
       wake: () => undefined,
+      idle: () => undefined,
       decode: async () => new Float32Array(),
       route: async (deviceId) => {
         routed.push(deviceId);
@@ -103,6 +106,20 @@ describe('speech player', () => {
   it('has nothing to interrupt when nothing plays', async () => {
     const { player } = setup();
     await expect(player.interrupt()).resolves.toBeUndefined();
+  });
+
+  it('wakes the audio context for speech and lets it sleep once the last track is over', () => {
+    const { player, render, power } = setup();
+    player.chunk('t1', ramp(2000));
+    player.end('t1');
+    render(20);
+    expect(power).toEqual(['wake', 'idle']);
+    player.replay('t1');
+    player.chunk('t2', ramp(100));
+    player.end('t2');
+    render(20);
+    // The replay cut short by t2 is not the last track: only t2's end lets the context sleep.
+    expect(power).toEqual(['wake', 'idle', 'wake', 'idle']);
   });
 
   it('lets a new reply cut a replay short without shortening the replayed recording', () => {

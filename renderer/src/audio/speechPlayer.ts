@@ -38,6 +38,8 @@ export interface PlayerOutput {
   port: PlayerPort;
   /** Called before every command: resumes a suspended context. */
   wake(): void;
+  /** Called when the last track is over: the context may sleep until the next `wake`. */
+  idle(): void;
   /** Reads an encoded recording (WAV) into 24 kHz samples. */
   decode(file: Uint8Array): Promise<Float32Array>;
   /** Sends the sound to an output device; '' is the system default. */
@@ -56,6 +58,11 @@ interface Track {
 
 /** A running context answers an interrupt within two render quanta; a suspended or lost device never does. */
 const INTERRUPT_TIMEOUT_MS = 500;
+/**
+ * How long the context keeps running after speech: a running context holds the audio device (and its power
+ * state) and runs the worklet every 2.7 ms; resuming costs a few milliseconds, inside the jitter buffer's start.
+ */
+const SLEEP_AFTER_MS = 10_000;
 
 export class SpeechPlayer {
   readonly recordings = new SpeechRecordings();
@@ -66,16 +73,27 @@ export class SpeechPlayer {
   private current?: Track;
   private replays = 0;
 
+  /**
+   * The page's first AudioContext opens the audio device, a main-thread task of 80–140 ms in headless Chromium:
+   * create the player ahead of use, while the page is idle, not in a key press or during a reply.
+   */
   static async create(): Promise<SpeechPlayer> {
     const context = new AudioContext({ sampleRate: SPEECH_RATE, latencyHint: 'interactive' }) as RoutableContext;
     await context.audioWorklet.addModule(playbackProcessorUrl);
     const node = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1] });
     node.connect(context.destination);
+    await context.suspend();
+    let sleepTimer: ReturnType<typeof setTimeout> | undefined;
     return new SpeechPlayer({
       port: node.port,
-      // A context made before any user gesture may start suspended; speech always follows one, so resume then.
+      // Resuming needs the page to have had a user gesture once; speech always follows one.
       wake: () => {
+        clearTimeout(sleepTimer);
         if (context.state === 'suspended') void context.resume();
+      },
+      idle: () => {
+        clearTimeout(sleepTimer);
+        sleepTimer = setTimeout(() => void context.suspend(), SLEEP_AFTER_MS);
       },
       // Stored replies are WAV files; the browser's decoder reads them off the main thread, at 24 kHz as stored.
       decode: async (file) => (await context.decodeAudioData(file.slice().buffer)).getChannelData(0),
@@ -189,6 +207,7 @@ export class SpeechPlayer {
       this.recordings.truncate(turnId, event.samplesPlayed);
     }
     track.answers.forEach((answer) => answer({ turnId, replay, samplesPlayed: event.samplesPlayed }));
+    if (!this.current) this.output.idle();
     const { samplesPlayed, interrupted, stats } = event;
     this.emit({ type: 'finished', turnId, replay, samplesPlayed, interrupted, stats, recordedSamples: this.recordings.samples(turnId) });
   }

@@ -1,4 +1,4 @@
-import { useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from '../stores/context';
 import { DEFAULT_PUSH_TO_TALK_KEY, typesText } from '../stores/voiceKeys';
@@ -23,6 +23,10 @@ export function Composer() {
   const [camera, setCamera] = useState(false);
   const [dropping, setDropping] = useState(false);
   usePushToTalkKeys(talkKey);
+  useEffect(() => {
+    const idle = requestIdleCallback(() => voice.getState().prepare());
+    return () => cancelIdleCallback(idle);
+  }, [voice]);
   const canSend = (draft.trim().length > 0 || attached) && !activeTurnId;
 
   const submit = () => {

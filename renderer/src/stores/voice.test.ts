@@ -50,6 +50,7 @@ function setup({ heldSamples = 24_000 } = {}) {
     setOutput: vi.fn(async (_device: string | null) => undefined),
   } satisfies Player;
   const preferences: VoicePreferences = { speak: true, input: null, output: null };
+  const createPlayer = vi.fn(async () => player);
   const saveAudio = vi.fn(async (_turnId: string, _role: 'user' | 'assistant', _rate: number, _pcm: Float32Array) => undefined);
   const readMedia = vi.fn(async (_file: string) => new Uint8Array([1, 2, 3]));
   let utterances = 0;
@@ -59,7 +60,7 @@ function setup({ heldSamples = 24_000 } = {}) {
     link,
     preferences: () => preferences,
     openMicrophone,
-    createPlayer: async () => player,
+    createPlayer,
     saveAudio,
     readMedia,
     newId: () => `ptt-${++utterances}`,
@@ -82,6 +83,7 @@ function setup({ heldSamples = 24_000 } = {}) {
     saveAudio,
     readMedia,
     preferences,
+    createPlayer,
   };
 }
 
@@ -260,6 +262,14 @@ describe('spoken replies and barge-in', () => {
     await until(() => player.end.mock.calls.length);
     expect(player.chunk.mock.calls.map(([turnId, pcm]) => [turnId, [...pcm]])).toEqual([['t1', [0.5, -0.5]]]);
     expect(player.end).toHaveBeenCalledWith('t1');
+  });
+
+  it('sets up playback ahead of use, once', async () => {
+    const { state, createPlayer } = setup();
+    state().prepare();
+    state().prepare();
+    await state().replay('t1');
+    expect(createPlayer).toHaveBeenCalledTimes(1);
   });
 
   it('is speaking from the first sample heard until the track finishes, then keeps it for replay', async () => {

@@ -51,6 +51,8 @@ export interface VoiceState {
   stop(): Promise<void>;
   replay(turnId: string): Promise<void>;
   sendText(text: string): Promise<void>;
+  /** Sets up speech playback ahead of use (see SpeechPlayer.create), while the page is idle. */
+  prepare(): void;
   dismissNotice(): void;
 }
 
@@ -309,6 +311,7 @@ export function createVoiceStore(deps: VoiceDeps) {
         if (speak) await Promise.all([link.open(), openPlayer()]).catch(() => undefined);
         await conversation.getState().send({ text, attachments: attachments.getState().take(), speak });
       },
+      prepare: () => void openPlayer().catch(() => undefined),
       dismissNotice: () => set({ notice: undefined }),
     };
   });
