@@ -6,48 +6,20 @@
  * reports are read by wrapping AudioWorkletNode before the app loads.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle } from '../main/engine/builder/build';
-import { TINY_CHECKPOINT_DIR } from '../main/engine/testing/fixtures';
 import type { StreamDown, StreamUp } from '../main/ipc/contract';
-import { proxyBridge, type BridgeProxy } from './bridgeProxy';
-import { SCREENSHOTS_DIR, startPreviewSession, type PreviewSession } from './harness';
+import type { BridgeProxy } from './bridgeProxy';
+import type { PreviewSession } from './harness';
+import { openVoiceSession, poll, shot, sleep, SPEECH_RATE, text, type WorkletReport } from './voiceSession';
 
 type MicChunk = Extract<StreamUp, { type: 'mic.chunk' }>;
 type MicReceived = Extract<StreamDown, { type: 'mic.received' }>;
-interface WorkletReport {
-  type: 'started' | 'finished';
-  track: string;
-  samplesPlayed?: number;
-  interrupted?: boolean;
-  stats?: { underruns: number; padSamples: number; refusedSamples: number };
-}
 
 const GRAY_PNG = readFileSync(fileURLToPath(new URL('../models/fixtures/media/image_gray_50x50.png', import.meta.url)));
-const SPEECH_RATE = 24_000;
 /** 80 ms: one codec frame per chunk, as the talker sends them. */
 const CHUNK = 1920;
-
-const poll = <T>(read: () => Promise<T> | T, timeout = 20_000) => expect.poll(read, { timeout, interval: 50 });
-const text = (locator: Locator) => poll(() => locator.innerText());
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), animations: 'disabled' });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Runs in the page before the app: keeps every message the playback worklet posts. */
-function observePlaybackWorklet() {
-  const reports: unknown[] = [];
-  Object.assign(window, { playbackReports: reports });
-  const Native = window.AudioWorkletNode;
-  window.AudioWorkletNode = class extends Native {
-    constructor(context: BaseAudioContext, name: string, options?: AudioWorkletNodeOptions) {
-      super(context, name, options);
-      if (name === 'omnidesk-playback') this.port.addEventListener('message', (event) => reports.push(event.data));
-    }
-  };
-}
 
 /** A 220 Hz tone, continuous across chunks, so a gap or a repeat would be a discontinuity. */
 function tone(seq: number): ArrayBuffer {
@@ -67,23 +39,16 @@ describe('voice, vision and speech in browser preview mode', () => {
   const savedSpeech = (turnId: string) =>
     proxy.invokes('conversations.saveAudio').find((p) => p.turnId === turnId && p.role === 'assistant') as { sampleRate: number; pcm: Uint8Array } | undefined;
 
+  let reports: () => Promise<WorkletReport[]>;
+
   beforeAll(async () => {
-    session = await startPreviewSession();
-    page = await session.open({
-      colorScheme: 'light',
-      beforeLoad: async (p) => {
-        proxy = await proxyBridge(p);
-        await p.addInitScript(observePlaybackWorklet);
-      },
-    });
-    await page.getByRole('status', { name: 'Engine status' }).filter({ hasText: 'Engine: Ready' }).waitFor();
+    ({ session, page, proxy, reports } = await openVoiceSession());
   });
   afterAll(() => session?.close());
 
   const log = () => page.getByRole('log', { name: 'Messages' });
   const voiceStatus = () => page.getByRole('status', { name: 'Voice' });
   const talk = () => page.getByRole('button', { name: 'Push to talk' });
-  const reports = () => page.evaluate(() => (window as unknown as { playbackReports: WorkletReport[] }).playbackReports);
   const lastReceived = () => proxy.streamDown().filter((m): m is MicReceived => m.type === 'mic.received').at(-1);
   const micChunks = (turnId: string) => proxy.streamUp().filter((m): m is MicChunk => m.type === 'mic.chunk' && m.turnId === turnId);
 
@@ -363,97 +328,6 @@ describe('voice, vision and speech in browser preview mode', () => {
     const { received } = await hold(700, () => page.keyboard.down('F8'), () => page.keyboard.up('F8'));
     await poll(() => proxy.invokes('chat.send').at(-1)?.turnId).toBe(received.turnId);
     expect(await page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('');
-  });
-
-  it('ran without console errors or Content-Security-Policy violations', () => {
-    expect(session.pageErrors).toEqual([]);
-  });
-});
-
-describe('voice with the tiny Qwen3-Omni model installed: the real engine hears and speaks', () => {
-  let session: PreviewSession;
-  let page: Page;
-  let proxy: BridgeProxy;
-
-  beforeAll(async () => {
-    session = await startPreviewSession();
-    // The tiny checkpoint's fp32 bundle, where the model manager would have put it: it answers every turn.
-    await buildBundle(TINY_CHECKPOINT_DIR, path.join(session.home, 'models', 'Omnidesk', 'Tiny-Qwen3-Omni', 'main', 'bundles', 'fp32'), {
-      variant: 'fp32',
-      selfCheck: false,
-    });
-    page = await session.open({
-      colorScheme: 'light',
-      beforeLoad: async (p) => {
-        proxy = await proxyBridge(p);
-        await p.addInitScript(observePlaybackWorklet);
-      },
-    });
-    await page.getByRole('status', { name: 'Engine status' }).filter({ hasText: 'Engine: Ready' }).waitFor();
-    // Random weights never end a reply by themselves: the shortest text reply keeps the turn short.
-    await page.evaluate(() => window.omnidesk?.settings.set({ sampling: { maxTokens: 16 } }));
-    // Playback is set up while the page is idle (the first AudioContext is a long task of its own).
-    await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve)));
-  });
-  afterAll(() => session?.close());
-
-  const reports = () => page.evaluate(() => (window as unknown as { playbackReports: WorkletReport[] }).playbackReports);
-
-  it('answers a held question with streamed text and speech the playback worklet plays, until Stop', async () => {
-    const log = page.getByRole('log', { name: 'Messages' });
-    await page.evaluate(() => {
-      const longTasks: number[] = [];
-      new PerformanceObserver((list) => list.getEntries().forEach((entry) => longTasks.push(entry.duration))).observe({ type: 'longtask' });
-      Object.assign(window, { longTasks });
-    });
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.keyboard.down('Space');
-    await sleep(1200);
-    await page.keyboard.up('Space');
-    const released = Date.now();
-    await poll(async () => (await reports()).some((r) => r.type === 'started'), 60_000).toBe(true);
-    const firstSampleMs = Date.now() - released;
-    const turnId = proxy.invokes('chat.send').at(-1)?.turnId as string;
-    await text(page.getByRole('status', { name: 'Voice' })).toBe('Speaking…');
-    await sleep(800);
-    await shot(page, 'voice-model-speaking');
-    await page.getByRole('button', { name: 'Stop', exact: true }).click();
-    await poll(() => proxy.invokes('chat.interrupt').length).toBe(1);
-    const interrupt = proxy.invokes('chat.interrupt')[0] as { turnId: string; heardSamples: number };
-    const turnEvents = () => proxy.received.flatMap((m) => (m.kind === 'event' && m.channel === 'turn.event' ? [m.payload as { type: string; turnId: string }] : []));
-    await poll(() => turnEvents().find((e) => e.type === 'done' && e.turnId === turnId)).toMatchObject({ interrupted: true });
-    const done = turnEvents().find((e) => e.type === 'done') as unknown as { text: string; speechSamples: number };
-
-    // The speech that came, in order, 24 kHz; what was played of it is what Stop reported and no more.
-    const speech = proxy.streamDown().filter((m): m is Extract<StreamDown, { type: 'speech.chunk' }> => m.type === 'speech.chunk' && m.turnId === turnId);
-    expect(speech.map((c) => c.seq)).toEqual(speech.map((_, i) => i));
-    expect(speech.every((c) => c.sampleRate === 24000)).toBe(true);
-    const delivered = speech.reduce((sum, c) => sum + c.pcm.byteLength / 4, 0);
-    const played = (await reports()).filter((r) => r.track === turnId);
-    expect(played).toEqual([
-      { type: 'started', track: turnId },
-      { type: 'finished', track: turnId, samplesPlayed: interrupt.heardSamples, interrupted: true, stats: { underruns: 0, padSamples: 240, refusedSamples: 0 } },
-    ]);
-    expect(interrupt).toEqual({ turnId, heardSamples: expect.any(Number) });
-    expect(interrupt.heardSamples).toBeGreaterThan(0.6 * SPEECH_RATE);
-    expect(interrupt.heardSamples).toBeLessThanOrEqual(Math.min(delivered, done.speechSamples));
-
-    const answer = log.getByRole('article', { name: 'Omnidesk' }).last();
-    await text(answer).toContain(`Speech stopped after ${(interrupt.heardSamples / SPEECH_RATE).toFixed(1)} s.`);
-    expect((await answer.innerText()).length).toBeGreaterThan(0);
-    // The question as recorded and the reply as heard are stored with the conversation.
-    await poll(() => proxy.invokes('conversations.saveAudio').map((p) => [p.role, p.sampleRate, (p.pcm as Uint8Array).byteLength])).toEqual([
-      ['user', 16000, expect.any(Number)],
-      ['assistant', 24000, interrupt.heardSamples * 4],
-    ]);
-    expect(await page.getByRole('alert').count()).toBe(0);
-
-    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
-    console.log(
-      `Tiny model, CPU: first speech sample played ${firstSampleMs} ms after release; ${speech.length} chunks (${(delivered / SPEECH_RATE).toFixed(2)} s) ` +
-        `delivered by Stop, ${(interrupt.heardSamples / SPEECH_RATE).toFixed(2)} s heard; long tasks: ${longTasks.length}`,
-    );
-    expect(longTasks).toEqual([]);
   });
 
   it('ran without console errors or Content-Security-Policy violations', () => {
