@@ -26,8 +26,8 @@ describe('ort:cuda', () => {
     const env = ortCuda.installerEnv({
       PATH: '/usr/bin',
       npm_config_onnxruntime_node_install: 'skip',
-      npm_package_json: '/work/main/package.json',
-      npm_config_local_prefix: '/work/main',
+      npm_package_json: '/home/dev/omnidesk/package.json',
+      npm_config_local_prefix: '/home/dev/omnidesk',
     });
     expect(env).toEqual({ PATH: '/usr/bin', npm_config_onnxruntime_node_install: 'skip', ONNXRUNTIME_NODE_INSTALL: 'cuda12' });
   });
