@@ -2,10 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { SCREENSHOTS_DIR, startPreviewSession, type PreviewSession } from './harness';
+import { shot, startPreviewSession, type PreviewSession } from './harness';
 
 const text = (locator: Locator) => expect.poll(() => locator.innerText(), { timeout: 20_000 });
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), animations: 'disabled' });
 
 describe('conversations are kept, found, renamed, exported and deleted', () => {
   let session: PreviewSession;

@@ -16,6 +16,9 @@ import { startPreviewServer, type PreviewServer, type PreviewServerOptions } fro
 
 const RENDERER_DIR = fileURLToPath(new URL('../out/renderer', import.meta.url));
 export const SCREENSHOTS_DIR = fileURLToPath(new URL('./screenshots', import.meta.url));
+
+/** A screenshot of the page as a person sees it, under e2e/screenshots/<name>.png. */
+export const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), animations: 'disabled' });
 /** "Can you hear me?", 1.24 s at 48 kHz mono (models/fixtures/media/manifest.json). */
 export const FAKE_MIC_WAV = fileURLToPath(new URL('../models/fixtures/media/speech_48k_mono.wav', import.meta.url));
 

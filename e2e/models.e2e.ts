@@ -1,12 +1,10 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startFakeHub, type FakeHub } from '../main/models/testing/fakeHub';
 import { tinyCatalog, tinyRepo } from '../main/models/testing/tinyModel';
-import { SCREENSHOTS_DIR, startPreviewSession, type PreviewSession } from './harness';
+import { shot, startPreviewSession, type PreviewSession } from './harness';
 
 const text = (locator: Locator, timeout = 20_000) => expect.poll(() => locator.innerText(), { timeout });
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), animations: 'disabled' });
 const NAME = 'Tiny Qwen3-Omni (test fixture)';
 
 /**

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamDown, StreamUp } from '../main/ipc/contract';
 import type { BridgeProxy } from './bridgeProxy';
 import type { PreviewSession } from './harness';
-import { openVoiceSession, poll, shot, sleep, SPEECH_RATE, text, type WorkletReport } from './voiceSession';
+import { shot } from './harness';
+import { openVoiceSession, poll, sleep, SPEECH_RATE, text, type WorkletReport } from './voiceSession';
 
 type MicChunk = Extract<StreamUp, { type: 'mic.chunk' }>;
 type MicReceived = Extract<StreamDown, { type: 'mic.received' }>;

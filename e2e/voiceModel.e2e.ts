@@ -13,7 +13,8 @@ import { TINY_CHECKPOINT_DIR } from '../main/engine/testing/fixtures';
 import type { StreamDown } from '../main/ipc/contract';
 import type { BridgeProxy } from './bridgeProxy';
 import type { PreviewSession } from './harness';
-import { openVoiceSession, poll, shot, sleep, SPEECH_RATE, text, type WorkletReport } from './voiceSession';
+import { shot } from './harness';
+import { openVoiceSession, poll, sleep, SPEECH_RATE, text, type WorkletReport } from './voiceSession';
 
 describe('voice with the tiny Qwen3-Omni model installed: the real engine hears and speaks', () => {
   let session: PreviewSession;

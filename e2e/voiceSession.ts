@@ -2,11 +2,10 @@
  * What the voice e2e files share: a session whose page has the bridge proxy and a window on the playback
  * worklet, and the polling helpers.
  */
-import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { proxyBridge, type BridgeProxy } from './bridgeProxy';
-import { SCREENSHOTS_DIR, startPreviewSession, type PreviewSession } from './harness';
+import { startPreviewSession, type PreviewSession } from './harness';
 
 /** A message the playback worklet posted, as the page saw it. */
 export interface WorkletReport {
@@ -21,7 +20,6 @@ export const SPEECH_RATE = 24_000;
 
 export const poll = <T>(read: () => Promise<T> | T, timeout = 20_000) => expect.poll(read, { timeout, interval: 50 });
 export const text = (locator: Locator) => poll(() => locator.innerText());
-export const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), animations: 'disabled' });
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs in the page before the app: keeps every message the playback worklet posts. */
