@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from './errors';
+import { LIMITS } from './limits';
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 characters of A–Z, a–z, 0–9, _ or -');
 
@@ -16,15 +17,7 @@ export const ErrorInfoSchema = z.strictObject({
   hint: z.string().max(4000).optional(),
 });
 
-export const LIMITS = {
-  textChars: 32_000,
-  systemPromptChars: 8_000,
-  attachments: 16,
-  attachmentBytes: 32 * 1024 * 1024,
-  videoFrames: 64,
-  /** One microphone or speech chunk: 1 s of 48 kHz Float32 is 192 kB; anything near 1 MB is a bug or an attack. */
-  pcmChunkBytes: 1024 * 1024,
-} as const;
+export { LIMITS };
 
 export const ExecutionProviderName = z.enum(['cpu', 'cuda', 'dml', 'coreml', 'webgpu']);
 export type ExecutionProviderName = z.infer<typeof ExecutionProviderName>;

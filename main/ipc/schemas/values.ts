@@ -5,6 +5,8 @@
  */
 import type { Settings, SettingsPatch } from './settings';
 
+export { LIMITS } from '../../engine/limits';
+
 export const CONVERSATION_LIMITS = {
   titleChars: 120,
   queryChars: 200,

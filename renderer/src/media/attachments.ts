@@ -4,7 +4,8 @@
  * coming back from `chat.send` for the whole turn. Sending takes the whole tray.
  */
 import { createStore } from 'zustand/vanilla';
-import { LIMITS, type Attachment } from '../../../main/ipc/contract';
+import type { Attachment } from '../../../main/ipc/contract';
+import { LIMITS } from '../../../main/ipc/schemas/values';
 import { IMAGE_TYPES, imageFileProblem, imageFromFile } from './images';
 
 export interface DraftAttachment {

@@ -3,7 +3,8 @@
  * (webcam, screen) downscaled and encoded in the page before they cross any process boundary
  * (desktop-ux.md §3.4). Encoding runs in Chromium's image encoder, off the JavaScript thread.
  */
-import { LIMITS, type Attachment } from '../../../main/ipc/contract';
+import type { Attachment } from '../../../main/ipc/contract';
+import { LIMITS } from '../../../main/ipc/schemas/values';
 
 export type ImageAttachment = Extract<Attachment, { kind: 'image' }>;
 export type ImageType = ImageAttachment['mime'];
