@@ -2,7 +2,7 @@
  * The engine service: answers the host's requests and serves the renderer's stream ports. It owns everything
  * that runs inference; the process around it (`process.ts`) only wires it to its parent.
  */
-import { toErrorInfo } from './errors';
+import { OmniError, toErrorInfo } from './errors';
 import type { StreamEndpoint } from './parent';
 import {
   engineMethods,
@@ -59,6 +59,7 @@ export class Engine {
     ping: async () => ({ uptimeMs: Date.now() - this.startedAt }),
     'system.info': () => (this.info ??= engineInfo(this.options.stateDir)),
     'chat.send': async (request) => {
+      if (request.remote) throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId}: remote servers are not wired into the engine yet.`);
       const mic = request.micAudio ? this.mic.take(request.turnId) : undefined;
       await this.assistant.start(request, mic);
       return { turnId: request.turnId };

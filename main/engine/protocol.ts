@@ -89,12 +89,42 @@ export const ChatSendRequest = z.strictObject({
 });
 export type ChatSendRequest = z.infer<typeof ChatSendRequest>;
 
+/** Why `baseUrl` is not a usable server address, or undefined when it is. */
+function baseUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URL such as http://gpu-box:8091/v1';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http:// or https:// URL (got ${url.protocol})`;
+  if (url.username || url.password) return 'must not contain a user name or password: put the key in apiKey';
+  if (value.includes('?') || value.includes('#')) return 'must not have a query (?…) or fragment (#…)';
+  return undefined;
+}
+
+/** An OpenAI-compatible server that answers instead of a local model (vLLM-Omni, `omnidesk serve`). */
+export const RemoteBackend = z.strictObject({
+  /** OpenAI-compatible base URL including the version path, e.g. http://gpu-box:8091/v1 (http or https only). */
+  baseUrl: z
+    .string()
+    .max(2048)
+    .superRefine((value, ctx) => {
+      const problem = baseUrlProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  apiKey: z.string().max(4096).optional(),
+  model: z.string().min(1).max(256),
+});
+export type RemoteBackend = z.infer<typeof RemoteBackend>;
+
 /**
- * What the host forwards to the engine for a turn: the renderer's request plus what main decides — which installed
- * bundle answers (main owns models and settings) and the user's sampling settings.
+ * What the host forwards to the engine for a turn: the renderer's request plus what main decides — who answers
+ * (an installed bundle, or a remote server; exactly one) and the user's sampling settings.
  */
-export const EngineChatSendRequest = ChatSendRequest.extend({
-  bundleDir: z.string().min(1).max(4096),
+const EngineChatSendFields = ChatSendRequest.extend({
+  bundleDir: z.string().min(1).max(4096).optional(),
+  remote: RemoteBackend.optional(),
   sampling: z
     .strictObject({
       doSample: z.boolean(),
@@ -109,6 +139,24 @@ export const EngineChatSendRequest = ChatSendRequest.extend({
   /** Cap on codec frames spoken (80 ms each); default the talker's own limit. */
   maxSpeechFrames: z.number().int().positive().max(100_000).optional(),
 });
+type EngineChatSendFields = z.infer<typeof EngineChatSendFields>;
+/** A turn answered by an installed bundle. */
+export type LocalChatSendRequest = EngineChatSendFields & { bundleDir: string; remote?: undefined };
+/** A turn answered by a remote server. */
+export type RemoteChatSendRequest = EngineChatSendFields & { remote: RemoteBackend; bundleDir?: undefined };
+
+export const EngineChatSendRequest = EngineChatSendFields.superRefine((request, ctx) => {
+  if ((request.bundleDir === undefined) === (request.remote === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        request.bundleDir === undefined
+          ? 'neither bundleDir nor remote is given: say which model answers (an installed bundle or a server)'
+          : 'both bundleDir and remote are given: a turn is answered by an installed bundle or by a server, not both',
+    });
+  }
+  // The check above makes the union true; typing it so lets `if (request.remote)` pick the side.
+}).transform((request) => request as LocalChatSendRequest | RemoteChatSendRequest);
 export type EngineChatSendRequest = z.infer<typeof EngineChatSendRequest>;
 
 export const ChatSendAccepted = z.strictObject({ turnId: Id });

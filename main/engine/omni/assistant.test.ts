@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadGoldenCase, mediaPath } from '../testing/fixtures';
 import { buildTinyBundle, CPU_ONLY } from '../testing/tinyBundle';
-import type { EngineChatSendRequest, TurnEvent } from '../protocol';
+import type { LocalChatSendRequest, TurnEvent } from '../protocol';
 import { Assistant } from './assistant';
 import { OmniRuntime } from './omniRuntime';
 
@@ -39,7 +39,7 @@ function harness() {
   return { assistant, events, busy, speech, finished };
 }
 
-const request = (overrides: Partial<EngineChatSendRequest> = {}): EngineChatSendRequest => ({
+const request = (overrides: Partial<LocalChatSendRequest> = {}): LocalChatSendRequest => ({
   conversationId: 'c1',
   turnId: 't1',
   text: '',

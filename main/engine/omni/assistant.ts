@@ -10,7 +10,7 @@
 import { OmniError, toErrorInfo } from '../errors';
 import type { ChatMessage, ContentItem } from '../processor/text/chatTemplate';
 import { microphoneWaveform } from '../processor/audio/microphone';
-import type { EngineChatSendRequest, TurnEvent } from '../protocol';
+import type { LocalChatSendRequest, TurnEvent } from '../protocol';
 import type { Conversation } from './conversation';
 import type { CapturedAudio } from './micCapture';
 import { OmniRuntime } from './omniRuntime';
@@ -44,7 +44,7 @@ export class Assistant {
 
   constructor(private readonly options: AssistantOptions) {}
 
-  async start(request: EngineChatSendRequest, mic?: CapturedAudio): Promise<void> {
+  async start(request: LocalChatSendRequest, mic?: CapturedAudio): Promise<void> {
     if (this.active) {
       throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId} refused: turn ${this.active.turnId} is still running.`, 'Stop the current reply first.');
     }
@@ -83,7 +83,7 @@ export class Assistant {
     await omni?.then((o) => o.release(), () => undefined);
   }
 
-  private async run(request: EngineChatSendRequest, state: ConversationState, user: ChatMessage, media: TurnMedia, signal: AbortSignal) {
+  private async run(request: LocalChatSendRequest, state: ConversationState, user: ChatMessage, media: TurnMedia, signal: AbortSignal) {
     const { turnId } = request;
     let final: TurnEvent | undefined;
     let text: string | undefined;
@@ -163,7 +163,7 @@ export class Assistant {
 }
 
 /** Media first, then the spoken question, then the typed text — the order Qwen recommends. */
-function userContent(request: EngineChatSendRequest, media: ContentItem[], mic?: CapturedAudio): ContentItem[] {
+function userContent(request: LocalChatSendRequest, media: ContentItem[], mic?: CapturedAudio): ContentItem[] {
   const items = [...media];
   if (mic) items.push({ type: 'audio', audio: microphoneWaveform(mic, { name: `microphone audio of turn ${request.turnId}` }) });
   if (request.text.trim()) items.push({ type: 'text', text: request.text });
