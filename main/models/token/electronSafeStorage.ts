@@ -1,21 +1,19 @@
 /**
- * The only file under main/models that imports Electron: the app's token store over `safeStorage`. The CLI and the
- * engine never import it (token.test.ts checks). Linux's `basic_text` backend encrypts with a fixed key, which is
- * plain text in disguise, so it counts as unavailable.
+ * The app's Hub token store: the token encrypted by the OS key store (../../secrets), in the app's state folder. The
+ * only file under main/models that reaches Electron; the CLI never imports it (token.test.ts checks).
  */
-import { safeStorage } from 'electron';
 import path from 'node:path';
-import { EncryptedTokenStore, type Cipher } from './encryptedTokenStore';
+import { EncryptedSecret } from '../../secrets/encryptedSecret';
+import { safeStorageCipher } from '../../secrets/safeStorageCipher';
+import { ModelError } from '../errors';
+import type { TokenStore } from './tokenStore';
 
-const safeStorageCipher: Cipher = {
-  available: async () =>
-    (await safeStorage.isAsyncEncryptionAvailable()) && !(process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text'),
-  encrypt: (plain) => safeStorage.encryptStringAsync(plain),
-  decrypt: async (data) => {
-    const { result, shouldReEncrypt } = await safeStorage.decryptStringAsync(data);
-    return { plain: result, reEncrypt: shouldReEncrypt };
-  },
-};
+const refusal = () =>
+  new ModelError(
+    'AUTH_REQUIRED',
+    'This system offers no secure storage for the Hugging Face token, so it was not saved',
+    'Install and unlock a keyring (GNOME Keyring or KWallet), or start Omnidesk with HF_TOKEN set.',
+  );
 
 /** The token store of the app, in its state folder (homePaths(home).state). */
-export const appTokenStore = (stateDir: string) => new EncryptedTokenStore(path.join(stateDir, 'hf-token.bin'), safeStorageCipher);
+export const appTokenStore = (stateDir: string): TokenStore => new EncryptedSecret(path.join(stateDir, 'hf-token.bin'), safeStorageCipher, refusal);

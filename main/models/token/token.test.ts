@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isModelError } from '../errors';
-import { tempHome } from '../testing/harness';
-import { EncryptedTokenStore, type Cipher } from './encryptedTokenStore';
 import { EnvTokenStore } from './tokenStore';
-
-/** Reversible but never the plain text on disk: enough to prove the store encrypts what it writes. */
-const fakeCipher = (available = true, reEncrypt = false): Cipher => ({
-  available: async () => available,
-  encrypt: async (plain) => Buffer.from(Buffer.from(plain).map((b) => b ^ 0x5a)),
-  decrypt: async (data) => ({ plain: Buffer.from(data.map((b) => b ^ 0x5a)).toString(), reEncrypt }),
-});
 
 const modelsDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const cliDir = path.join(modelsDir, '..', 'cli');
@@ -32,29 +23,10 @@ describe('token stores', () => {
     expect(isModelError(await new EnvTokenStore({}).set().catch((e: unknown) => e), 'INVALID_REQUEST')).toBe(true);
   });
 
-  it('the app store keeps the token only encrypted, readable by its owner alone, and re-encrypts on key rotation', async () => {
-    const file = path.join(tempHome('token'), 'hf-token.bin');
-    const store = new EncryptedTokenStore(file, fakeCipher());
-    await store.set('hf_secret_token');
-    expect(readFileSync(file).includes('hf_secret_token')).toBe(false);
-    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(await store.get()).toBe('hf_secret_token');
-    expect(await new EncryptedTokenStore(file, fakeCipher(true, true)).get()).toBe('hf_secret_token');
-    await store.clear();
-    expect(await store.get()).toBeUndefined();
-  });
-
-  it('refuses to store a token where the OS offers no real encryption', async () => {
-    const file = path.join(tempHome('token'), 'hf-token.bin');
-    const refused = await new EncryptedTokenStore(file, fakeCipher(false)).set('hf_secret').catch((e: unknown) => e);
-    expect(isModelError(refused, 'AUTH_REQUIRED')).toBe(true);
-    expect(() => statSync(file)).toThrow();
-  });
-
-  it('only electronSafeStorage.ts imports electron, and neither the models code nor the CLI imports it', () => {
+  it('only electronSafeStorage.ts reaches Electron (through the safeStorage cipher), and neither the models code nor the CLI imports it', () => {
     const offenders = [...sources(modelsDir), ...sources(cliDir)].flatMap((file) =>
       imports(file)
-        .filter((spec) => (spec === 'electron' || spec.startsWith('electron/')) ? !file.endsWith('electronSafeStorage.ts') : spec.endsWith('electronSafeStorage'))
+        .filter((spec) => (spec === 'electron' || spec.startsWith('electron/') || spec.endsWith('safeStorageCipher')) ? !file.endsWith('electronSafeStorage.ts') : spec.endsWith('electronSafeStorage'))
         .map((spec) => `${path.relative(modelsDir, file)} imports ${spec}`),
     );
     expect(offenders).toEqual([]);

@@ -1,7 +1,7 @@
 /**
- * Where the Hub token for gated repositories comes from. The app keeps it encrypted by the OS (./encryptedTokenStore.ts
- * with Electron's safeStorage, ./electronSafeStorage.ts) and never in plain text; the CLI only reads `HF_TOKEN`, as
- * ../shared/spec/cli-contract.md says, and never stores anything.
+ * Where the Hub token for gated repositories comes from. The app keeps it encrypted by the OS (./electronSafeStorage.ts)
+ * and never in plain text; the CLI only reads `HF_TOKEN`, as ../shared/spec/cli-contract.md says, and never stores
+ * anything.
  */
 import { ModelError } from '../errors';
 

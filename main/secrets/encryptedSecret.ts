@@ -1,24 +1,25 @@
 /**
- * The app's token store: one file holding the token encrypted by the OS key store (Keychain, DPAPI, libsecret or
- * KWallet, through Electron's safeStorage behind the `Cipher` interface). Where the OS offers no real encryption the
- * token is refused rather than written in a recoverable form.
+ * One secret in one file, encrypted by the OS key store (Keychain, DPAPI, libsecret or KWallet, through Electron's
+ * safeStorage behind the `Cipher` interface): the Hugging Face token, and each remote server's API key. Where the OS
+ * offers no real encryption a secret is refused rather than written in a recoverable form.
  */
-import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { ModelError } from '../errors';
-import type { TokenStore } from './tokenStore';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
 export interface Cipher {
   /** False where encryption would be a fixed, public key (Linux without a keyring) or is not ready. */
   available(): Promise<boolean>;
   encrypt(plain: string): Promise<Buffer>;
-  /** `reEncrypt`: the OS rotated its key; store the token again. */
+  /** `reEncrypt`: the OS rotated its key; store the secret again. */
   decrypt(data: Buffer): Promise<{ plain: string; reEncrypt: boolean }>;
 }
 
-export class EncryptedTokenStore implements TokenStore {
+export class EncryptedSecret {
+  /** `refusal` is what `set` throws where the OS cannot encrypt: it names the secret and what to do instead. */
   constructor(
     private readonly file: string,
     private readonly cipher: Cipher,
+    private readonly refusal: () => Error,
   ) {}
 
   async get(): Promise<string | undefined> {
@@ -34,16 +35,11 @@ export class EncryptedTokenStore implements TokenStore {
     }
   }
 
-  async set(token: string): Promise<void> {
-    if (!(await this.cipher.available())) {
-      throw new ModelError(
-        'AUTH_REQUIRED',
-        'This system offers no secure storage for the Hugging Face token, so it was not saved',
-        'Install and unlock a keyring (GNOME Keyring or KWallet), or start Omnidesk with HF_TOKEN set.',
-      );
-    }
+  async set(secret: string): Promise<void> {
+    if (!(await this.cipher.available())) throw this.refusal();
+    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const temporary = `${this.file}.tmp`;
-    await writeFile(temporary, await this.cipher.encrypt(token.trim()), { mode: 0o600 });
+    await writeFile(temporary, await this.cipher.encrypt(secret.trim()), { mode: 0o600 });
     await chmod(temporary, 0o600);
     await rename(temporary, this.file);
   }
