@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
 import { BUILDER_SERVICE_NAME, ENGINE_SERVICE_NAME, engineEnv, goneExit, utilityProcessLauncher } from './engineProcess';
 import type { EngineExit } from '../engine/host/supervisor';
@@ -39,9 +40,10 @@ describe('engine exit reasons', () => {
 
 function harness(serviceName?: string) {
   const app = new EventEmitter();
-  const children: Array<EventEmitter & { postMessage: ReturnType<typeof vi.fn>; kill: ReturnType<typeof vi.fn> }> = [];
+  const children: Array<EventEmitter & { pid?: number; postMessage: ReturnType<typeof vi.fn>; kill: ReturnType<typeof vi.fn> }> = [];
+  const priority = { constants: os.constants, setPriority: vi.fn() };
   const fork = vi.fn(() => {
-    const child = Object.assign(new EventEmitter(), { postMessage: vi.fn(), kill: vi.fn(() => true) });
+    const child = Object.assign(new EventEmitter(), { pid: undefined as number | undefined, postMessage: vi.fn(), kill: vi.fn(() => true) });
     children.push(child);
     return child;
   });
@@ -52,8 +54,9 @@ function harness(serviceName?: string) {
     home: '/data/Omnidesk',
     env: { PATH: '/usr/bin', NODE_OPTIONS: '--inspect' },
     serviceName,
+    priority,
   });
-  return { app, children, fork, launch };
+  return { app, children, fork, launch, priority };
 }
 
 describe('utilityProcess launcher', () => {
@@ -65,6 +68,15 @@ describe('utilityProcess launcher', () => {
       stdio: 'inherit',
       env: { PATH: '/usr/bin', OMNIDESK_HOME: '/data/Omnidesk' },
     });
+  });
+
+  it('lowers the process to below-normal priority once it has spawned and has a pid', () => {
+    const { children, launch, priority } = harness();
+    launch();
+    expect(priority.setPriority).not.toHaveBeenCalled();
+    children[0].pid = 4242;
+    children[0].emit('spawn');
+    expect(priority.setPriority).toHaveBeenCalledWith(4242, os.constants.priority.PRIORITY_BELOW_NORMAL);
   });
 
   it('posts messages with their transferred ports, relays messages and kills', () => {

@@ -3,6 +3,7 @@
  * end it and not the window, and it can take MessagePortMain objects for the renderer's direct streams.
  */
 import type { App, Details, MessagePortMain, UtilityProcess } from 'electron';
+import { runBelowNormal, type PriorityControl } from '../engine/host/priority';
 import type { EngineExit, EngineLauncher } from '../engine/host/supervisor';
 
 export const ENGINE_SERVICE_NAME = 'Omnidesk Engine';
@@ -48,6 +49,8 @@ export interface UtilityLauncherOptions {
   env?: NodeJS.ProcessEnv;
   /** Names the process in crash reports; each kind of child needs its own to be told apart. */
   serviceName?: string;
+  /** For tests: the OS priority calls (node:os). */
+  priority?: PriorityControl;
 }
 
 export function utilityProcessLauncher(options: UtilityLauncherOptions): EngineLauncher {
@@ -58,6 +61,8 @@ export function utilityProcessLauncher(options: UtilityLauncherOptions): EngineL
       stdio: 'inherit',
       env: engineEnv(options.env ?? process.env, options.home),
     });
+    // The pid exists once the process has spawned.
+    child.once('spawn', () => runBelowNormal(child.pid, serviceName, options.priority));
     const exitListeners: Array<(exit: EngineExit) => void> = [];
     let exited = false;
     // `exit` always comes; Chromium's `child-process-gone` tells why (crash, OOM) and may come first.

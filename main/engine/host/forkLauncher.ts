@@ -3,7 +3,9 @@
  * preview server and the tests. Electron uses a utilityProcess instead.
  */
 import { fork } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBelowNormal } from './priority';
 import type { EngineLauncher } from './supervisor';
 
 export const ENGINE_ENTRY = fileURLToPath(new URL('../process.ts', import.meta.url));
@@ -14,14 +16,16 @@ export interface ForkLauncherOptions {
 }
 
 export function forkLauncher(options: ForkLauncherOptions = {}): EngineLauncher {
+  const entry = options.entry ?? ENGINE_ENTRY;
   return () => {
-    const child = fork(options.entry ?? ENGINE_ENTRY, [], {
+    const child = fork(entry, [], {
       execArgv: ['--import', 'tsx'],
       // 'advanced' keeps ArrayBuffers and typed arrays intact across the channel (structured clone).
       serialization: 'advanced',
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    runBelowNormal(child.pid, path.basename(entry));
     return {
       post: (message) => {
         if (child.connected) child.send(message);
