@@ -89,4 +89,29 @@ describe('TokenSampler', () => {
       }
     }
   });
+
+  it("draws what it always drew for a seed, at the talker's and the code predictor's settings", () => {
+    // Pinned from the first implementation: a faster sampler must not change a single seeded reply. Every 4th row
+    // is on a 1/4 grid, so that ties at the k-th score keep more than k ids.
+    const talker: SamplingSettings = { doSample: true, temperature: 0.9, topK: 50, topP: 1, repetitionPenalty: 1.05, suppressTokens: Array.from({ length: 1024 }, (_, k) => 2048 + k).filter((id) => id !== 2150) };
+    const codePredictor: SamplingSettings = { doSample: true, temperature: 1, topK: 50, topP: 0.8, repetitionPenalty: 1, suppressTokens: [] };
+    const draws = (settings: SamplingSettings, vocab: number) => {
+      const sampler = new TokenSampler(settings, 2024);
+      const logits = Xoshiro128.fromSeed(7);
+      const history: number[] = [];
+      for (let row = 0; row < 40; row++) {
+        const scores = Float32Array.from({ length: vocab }, () => (row % 4 === 3 ? Math.round(logits.nextFloat() * 48) / 4 : logits.nextFloat() * 12 - 6));
+        history.push(sampler.next(scores, history));
+      }
+      return history;
+    };
+    expect(draws(talker, 3072)).toEqual([
+      235, 1637, 1547, 1712, 1875, 1829, 1681, 1833, 1963, 1595, 1585, 962, 593, 907, 1139, 1862, 974, 1647, 1688, 451,
+      829, 589, 495, 502, 1998, 774, 1991, 878, 700, 1563, 1047, 917, 360, 643, 670, 1542, 228, 321, 1900, 1941,
+    ]);
+    expect(draws(codePredictor, 2048)).toEqual([
+      350, 1705, 1561, 1770, 1495, 1898, 1714, 1919, 1820, 1481, 1551, 1238, 360, 990, 720, 1893, 1142, 1811, 1788, 942,
+      1016, 733, 778, 819, 1600, 552, 1955, 1026, 758, 1578, 1027, 1077, 514, 913, 377, 1767, 365, 227, 1962, 1999,
+    ]);
+  });
 });
