@@ -12,6 +12,7 @@ import { preprocessCommand } from './commands/preprocess';
 import { pullCommand } from './commands/pull';
 import { rmCommand } from './commands/rm';
 import { runCommand } from './commands/run';
+import { serveCommand } from './commands/serve';
 import { EXIT, processIo, reportError, UsageError, type Io } from './output';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   build: buildCommand,
   preprocess: preprocessCommand,
   run: runCommand,
+  serve: serveCommand,
 };
 
 export function helpText(): string {
