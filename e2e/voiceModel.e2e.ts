@@ -21,6 +21,8 @@ describe('voice with the tiny Qwen3-Omni model installed: the real engine hears 
   let page: Page;
   let proxy: BridgeProxy;
   let reports: () => Promise<WorkletReport[]>;
+  /** The spoken turn of the first test, and the samples of its reply that were heard (and stored). */
+  let spoken: { turnId: string; heardSamples: number };
 
   beforeAll(async () => {
     ({ session, page, proxy, reports } = await openVoiceSession(async ({ home }) => {
@@ -60,6 +62,7 @@ describe('voice with the tiny Qwen3-Omni model installed: the real engine hears 
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await poll(() => proxy.invokes('chat.interrupt').length).toBe(1);
     const interrupt = proxy.invokes('chat.interrupt')[0] as { turnId: string; heardSamples: number };
+    spoken = interrupt;
     const turnEvents = () => proxy.received.flatMap((m) => (m.kind === 'event' && m.channel === 'turn.event' ? [m.payload as { type: string; turnId: string }] : []));
     await poll(() => turnEvents().find((e) => e.type === 'done' && e.turnId === turnId)).toMatchObject({ interrupted: true });
     const done = turnEvents().find((e) => e.type === 'done') as unknown as { text: string; speechSamples: number };
@@ -94,6 +97,27 @@ describe('voice with the tiny Qwen3-Omni model installed: the real engine hears 
         `delivered by Stop, ${(interrupt.heardSamples / SPEECH_RATE).toFixed(2)} s heard; long tasks: ${longTasks.length}`,
     );
     expect(longTasks).toEqual([]);
+  });
+
+  it('after a reload, plays the stored reply and the recorded question again from their saved files', async () => {
+    const question = proxy.invokes('conversations.saveAudio').find((p) => p.role === 'user') as { pcm: Uint8Array };
+    const questionSamples = question.pcm.byteLength / 4;
+    await page.reload();
+    await page.getByRole('list', { name: 'Saved conversations' }).getByRole('button').first().click();
+    const log = page.getByRole('log', { name: 'Messages' });
+    const heard = (spoken.heardSamples / SPEECH_RATE).toFixed(1);
+    await log.getByRole('article', { name: 'Omnidesk' }).getByRole('button', { name: `Play reply ${heard} s` }).click();
+    const played = async (track: RegExp) => (await reports()).find((r) => r.type === 'finished' && track.test(r.track));
+    await poll(() => played(new RegExp(`^${spoken.turnId}#replay-1$`))).toMatchObject({ samplesPlayed: spoken.heardSamples, interrupted: false });
+
+    // The 16 kHz question, resampled to the player's 24 kHz by the browser's decoder.
+    const you = log.getByRole('article', { name: 'You' });
+    await you.getByRole('button', { name: `Play question ${(questionSamples / 16_000).toFixed(1)} s` }).click();
+    await you.getByRole('button', { name: 'Stop playing' }).waitFor();
+    await shot(page, 'voice-replay-question');
+    const question2 = new RegExp(`^${spoken.turnId}#question#replay-2$`);
+    await poll(() => played(question2)).toMatchObject({ interrupted: false });
+    expect((await played(question2))?.samplesPlayed).toBe(Math.ceil((questionSamples * SPEECH_RATE) / 16_000));
   });
 
   it('ran without console errors or Content-Security-Policy violations', () => {

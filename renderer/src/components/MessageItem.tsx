@@ -4,6 +4,7 @@ import { CAPTURE_RATE, SPEECH_RATE } from '../audio/messages';
 import { formatSeconds } from '../format';
 import { useStores } from '../stores/context';
 import type { Message } from '../stores/conversation';
+import { questionClip } from '../stores/voice';
 import { AttachmentThumb, clipLength } from './AttachmentThumb';
 import { ErrorCallout } from './ErrorCallout';
 import { MicIcon, PlayIcon, StopIcon } from './icons';
@@ -11,7 +12,26 @@ import { MicIcon, PlayIcon, StopIcon } from './icons';
 type UserMessage = Extract<Message, { role: 'user' }>;
 type AssistantMessage = Extract<Message, { role: 'assistant' }>;
 
+/** Plays a saved recording again, or stops it while it plays. */
+function ReplayButton({ clip, label, stopLabel, seconds, onPlay }: { clip: string; label: string; stopLabel: string; seconds: string; onPlay: () => void }) {
+  const voice = useStores().voice;
+  const playing = useStore(voice, (s) => s.playing?.turnId === clip);
+  return playing ? (
+    <button type="button" className="btn btn-quiet py-1" onClick={() => void voice.getState().stop()}>
+      <StopIcon className="size-3.5" />
+      {stopLabel}
+    </button>
+  ) : (
+    <button type="button" className="btn btn-quiet py-1" onClick={onPlay}>
+      <PlayIcon className="size-3.5" />
+      {label}
+      <span className="font-normal text-zinc-500 dark:text-zinc-400">{seconds}</span>
+    </button>
+  );
+}
+
 function UserTurn({ message }: { message: UserMessage }) {
+  const voice = useStores().voice;
   return (
     <article aria-label="You" className="flex flex-col items-end gap-2">
       {message.attachments && (
@@ -25,10 +45,21 @@ function UserTurn({ message }: { message: UserMessage }) {
         </ul>
       )}
       {message.voiceSamples !== undefined && (
-        <p className="flex items-center gap-1.5 rounded-full bg-accent-600/10 px-3 py-1 text-xs font-medium text-accent-700 dark:bg-accent-400/15 dark:text-accent-300">
-          <MicIcon className="size-3.5" />
-          Voice message · {formatSeconds(message.voiceSamples, CAPTURE_RATE)}
-        </p>
+        <div className="flex items-center gap-2 text-xs text-zinc-500 dark:text-zinc-400">
+          {message.speech && (
+            <ReplayButton
+              clip={questionClip(message.turnId)}
+              label="Play question"
+              stopLabel="Stop playing"
+              seconds={formatSeconds(message.speech.samples, CAPTURE_RATE)}
+              onPlay={() => void voice.getState().replay(message.turnId, 'user')}
+            />
+          )}
+          <p className="flex items-center gap-1.5 rounded-full bg-accent-600/10 px-3 py-1 font-medium text-accent-700 dark:bg-accent-400/15 dark:text-accent-300">
+            <MicIcon className="size-3.5" />
+            Voice message · {formatSeconds(message.voiceSamples, CAPTURE_RATE)}
+          </p>
+        </div>
       )}
       {message.text && (
         <p className="max-w-[80%] rounded-2xl rounded-br-md bg-accent-600 px-4 py-2.5 text-sm whitespace-pre-wrap text-white select-text dark:bg-accent-500 dark:text-zinc-950">
@@ -47,19 +78,14 @@ function SpeechControls({ message }: { message: AssistantMessage }) {
   if (!kept && !playing && message.heardSamples === undefined) return null;
   return (
     <div className="flex items-center gap-3 text-xs text-zinc-500 dark:text-zinc-400">
-      {playing ? (
-        <button type="button" className="btn btn-quiet py-1" onClick={() => void voice.getState().stop()}>
-          <StopIcon className="size-3.5" />
-          Stop speaking
-        </button>
-      ) : (
-        kept > 0 && (
-          <button type="button" className="btn btn-quiet py-1" onClick={() => void voice.getState().replay(message.turnId)}>
-            <PlayIcon className="size-3.5" />
-            Play reply
-            <span className="font-normal text-zinc-500 dark:text-zinc-400">{formatSeconds(kept, SPEECH_RATE)}</span>
-          </button>
-        )
+      {(playing || kept > 0) && (
+        <ReplayButton
+          clip={message.turnId}
+          label="Play reply"
+          stopLabel="Stop speaking"
+          seconds={formatSeconds(kept, SPEECH_RATE)}
+          onPlay={() => void voice.getState().replay(message.turnId)}
+        />
       )}
       {message.heardSamples !== undefined && <p>Speech stopped after {formatSeconds(message.heardSamples, SPEECH_RATE)}.</p>}
     </div>

@@ -28,7 +28,7 @@ describe('conversation', () => {
       speak: false,
     });
     expect(store.getState().messages).toEqual([
-      { role: 'user', id: 'id2-user', text: 'Hello' },
+      { role: 'user', id: 'id2-user', turnId: 'id2', text: 'Hello' },
       { role: 'assistant', id: 'id2-assistant', turnId: 'id2', text: '', status: 'waiting' },
     ]);
     expect(store.getState().activeTurnId).toBe('id2');
@@ -117,7 +117,7 @@ describe('conversation: voice, attachments and spoken replies', () => {
       speak: true,
     });
     expect(state().messages).toEqual([
-      { role: 'user', id: 'ptt-1-user', text: '', attachments: [photo], voiceSamples: 24_000 },
+      { role: 'user', id: 'ptt-1-user', turnId: 'ptt-1', text: '', attachments: [photo], voiceSamples: 24_000 },
       { role: 'assistant', id: 'ptt-1-assistant', turnId: 'ptt-1', text: '', status: 'waiting', speak: true },
     ]);
   });

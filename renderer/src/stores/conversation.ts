@@ -14,10 +14,13 @@ export type Message =
   | {
       role: 'user';
       id: string;
+      turnId: string;
       text: string;
       attachments?: Attachment[];
       /** A push-to-talk question: how many 16 kHz samples of it the engine received. */
       voiceSamples?: number;
+      /** The question as recorded and saved with the conversation (a 16 kHz media file), for replay. */
+      speech?: SavedSpeech;
     }
   | {
       role: 'assistant';
@@ -31,8 +34,14 @@ export type Message =
       /** The spoken reply was cut short after this many 24 kHz samples: what the user heard. */
       heardSamples?: number;
       /** The spoken reply as saved with the conversation (a media file), for replay after a reload. */
-      speech?: { file: string; samples: number };
+      speech?: SavedSpeech;
     };
+
+/** A turn's audio saved beside its message: the media file and its length in samples. */
+export interface SavedSpeech {
+  file: string;
+  samples: number;
+}
 
 /** One turn as the composer or push-to-talk hands it over. */
 export interface TurnInput {
@@ -100,6 +109,7 @@ export function createConversationStore(api: Pick<OmnideskApi, 'chat'>, newId: (
             {
               role: 'user',
               id: `${turnId}-user`,
+              turnId,
               text,
               ...(attachments.length ? { attachments } : {}),
               ...(voice ? { voiceSamples: voice.samples } : {}),

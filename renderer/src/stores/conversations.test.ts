@@ -75,6 +75,7 @@ describe('conversations store', () => {
     expect(conversation.getState().messages[0]).toEqual({
       role: 'user',
       id: 't1-user',
+      turnId: 't1',
       text: 'Hi',
       attachments: [{ kind: 'image', name: 'a.png', mime: 'image/png', data: new Uint8Array([7, 8]) }],
     });
@@ -104,11 +105,18 @@ describe('conversations store', () => {
 });
 
 describe('toMessage', () => {
-  it('maps stored statuses and spoken replies to what the view shows', () => {
+  it('maps stored statuses to what the view shows', () => {
     expect(toMessage({ ...reply, status: 'error', error: { code: 'ENGINE_CRASHED', message: 'x' } })).toMatchObject({ status: 'failed', error: { code: 'ENGINE_CRASHED' } });
+    expect(toMessage(user)).toEqual({ role: 'user', id: 't1-user', turnId: 't1', text: 'Hi' });
+  });
+
+  it('keeps where the spoken reply and the recorded question were saved, so both replay after a reload', () => {
     expect(toMessage({ ...reply, status: 'interrupted', audio: { file: 'a/t1/speech.wav', sampleRate: 24000, samples: 100 }, heardSamples: 40 })).toEqual({
       role: 'assistant', id: 't1-assistant', turnId: 't1', text: 'Hello', status: 'interrupted', speak: true, heardSamples: 40,
+      speech: { file: 'a/t1/speech.wav', samples: 100 },
     });
-    expect(toMessage({ ...user, audio: { file: 'a/t1/microphone.wav', sampleRate: 16000, samples: 8000 } })).toEqual({ role: 'user', id: 't1-user', text: 'Hi', voiceSamples: 8000 });
+    expect(toMessage({ ...user, audio: { file: 'a/t1/microphone.wav', sampleRate: 16000, samples: 8000 } })).toEqual({
+      role: 'user', id: 't1-user', turnId: 't1', text: 'Hi', voiceSamples: 8000, speech: { file: 'a/t1/microphone.wav', samples: 8000 },
+    });
   });
 });

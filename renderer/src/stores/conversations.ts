@@ -43,17 +43,19 @@ const STATUS: Record<StoredMessage['status'], Extract<Message, { role: 'assistan
 
 /** A stored message as the conversation view shows it. */
 export function toMessage(stored: StoredMessage): Message {
+  const { id, turnId, text, audio } = stored;
+  const speech = audio && { file: audio.file, samples: audio.samples };
   if (stored.role === 'user') {
-    return { role: 'user', id: stored.id, text: stored.text, ...(stored.audio ? { voiceSamples: stored.audio.samples } : {}) };
+    return { role: 'user', id, turnId, text, ...(speech ? { voiceSamples: speech.samples, speech } : {}) };
   }
   return {
     role: 'assistant',
-    id: stored.id,
-    turnId: stored.turnId,
-    text: stored.text,
+    id,
+    turnId,
+    text,
     status: STATUS[stored.status],
     ...(stored.error ? { error: stored.error } : {}),
-    ...(stored.audio ? { speak: true as const } : {}),
+    ...(speech ? { speak: true as const, speech } : {}),
     ...(stored.heardSamples !== undefined ? { heardSamples: stored.heardSamples } : {}),
   };
 }

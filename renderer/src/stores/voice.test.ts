@@ -6,7 +6,7 @@ import type { Utterance } from '../audio/pushToTalkRecorder';
 import type { PlaybackReport, PlayerEvent } from '../audio/speechPlayer';
 import { createAttachmentsStore } from '../media/attachments';
 import { createConversationStore } from './conversation';
-import { createVoiceStore, levelPercent, MIC_IDLE_MS, voiceStatus, type Player, type VoicePreferences } from './voice';
+import { createVoiceStore, levelPercent, MIC_IDLE_MS, questionClip, voiceStatus, type Player, type VoicePreferences } from './voice';
 import { fakeApi, settle } from '../testing/fakeApi';
 
 afterEach(() => vi.useRealTimers());
@@ -51,7 +51,10 @@ function setup({ heldSamples = 24_000 } = {}) {
   } satisfies Player;
   const preferences: VoicePreferences = { speak: true, input: null, output: null };
   const createPlayer = vi.fn(async () => player);
-  const saveAudio = vi.fn(async (_turnId: string, _role: 'user' | 'assistant', _rate: number, _pcm: Float32Array) => undefined);
+  const saveAudio = vi.fn(async (turnId: string, role: 'user' | 'assistant', _rate: number, pcm: Float32Array) => ({
+    file: `c/${turnId}/${role === 'user' ? 'microphone' : 'speech'}.wav`,
+    samples: pcm.length,
+  }));
   const readMedia = vi.fn(async (_file: string) => new Uint8Array([1, 2, 3]));
   let utterances = 0;
   const voice = createVoiceStore({
@@ -111,6 +114,15 @@ describe('push-to-talk', () => {
     expect(attachments.getState().items).toEqual([]);
     await until(() => saveAudio.mock.calls.length);
     expect(saveAudio).toHaveBeenCalledWith('ptt-1', 'user', 16000, new Float32Array([0.25, -0.25]));
+  });
+
+  it('notes where the question was saved on its message, so it can be played back', async () => {
+    const { state, conversation } = setup();
+    state().press();
+    await until(() => state().phase === 'listening');
+    state().release();
+    await until(() => conversation.getState().messages[0]?.speech);
+    expect(conversation.getState().messages[0]).toMatchObject({ role: 'user', turnId: 'ptt-1', speech: { file: 'c/ptt-1/microphone.wav', samples: 2 } });
   });
 
   it('says so when the recording could not be saved with the conversation', async () => {
@@ -298,6 +310,21 @@ describe('spoken replies and barge-in', () => {
     expect(saveAudio).toHaveBeenCalledWith('t1', 'assistant', 24000, heard);
   });
 
+  it('notes the saved reply on its message, which replays from the file when the page no longer holds it', async () => {
+    const { conversation, speak, playerSays, player, saveAudio, readMedia, state } = setup();
+    await conversation.getState().send({ text: 'Hi', speak: true });
+    speak({ type: 'speech.end', turnId: 'id2', samples: 0 });
+    await until(() => player.end.mock.calls.length);
+    player.recording.mockReturnValue(new Float32Array([0.5, 0.25]));
+    playerSays({ type: 'finished', turnId: 'id2', replay: false, samplesPlayed: 2, interrupted: false, stats: NO_TROUBLE, recordedSamples: 2 });
+    await until(() => conversation.getState().messages[1]?.speech);
+    expect(saveAudio).toHaveBeenCalledTimes(1);
+    expect(conversation.getState().messages[1]).toMatchObject({ role: 'assistant', turnId: 'id2', speech: { file: 'c/id2/speech.wav', samples: 2 } });
+    player.replay.mockReturnValueOnce(false);
+    await state().replay('id2');
+    expect(readMedia).toHaveBeenCalledWith('c/id2/speech.wav');
+  });
+
   it('plays through the chosen output device, or the default with a notice when it cannot', async () => {
     const { speak, player, preferences, state } = setup();
     preferences.output = 'usb-headset';
@@ -318,6 +345,21 @@ describe('spoken replies and barge-in', () => {
     await state().replay('old');
     expect(readMedia).toHaveBeenCalledWith('c/old/speech.wav');
     expect(player.replay).toHaveBeenLastCalledWith('old', new Float32Array([1, 2, 3]));
+  });
+
+  it('replays a recorded question from its saved file, under a clip name of its own', async () => {
+    const { state, conversation, player, readMedia } = setup();
+    conversation.setState({
+      messages: [
+        { role: 'user', id: 'q', turnId: 'old', text: '', voiceSamples: 3, speech: { file: 'c/old/microphone.wav', samples: 3 } },
+        { role: 'assistant', id: 'a', turnId: 'old', text: 'Hi', status: 'done', speak: true, speech: { file: 'c/old/speech.wav', samples: 3 } },
+      ],
+    });
+    player.replay.mockReturnValueOnce(false);
+    await state().replay('old', 'user');
+    expect(readMedia).toHaveBeenCalledWith('c/old/microphone.wav');
+    expect(player.replay.mock.calls).toEqual([[questionClip('old')], [questionClip('old'), new Float32Array([1, 2, 3])]]);
+    expect(questionClip('old')).toBe('old#question');
   });
 
   it('push-to-talk while speaking stops playback and interrupts the turn with the samples heard, before the new turn', async () => {

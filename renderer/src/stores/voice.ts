@@ -22,7 +22,7 @@ import { MIN_HELD_SAMPLES, type SendUp } from '../audio/pushToTalkRecorder';
 import type { PlayerEvent, SpeechPlayer } from '../audio/speechPlayer';
 import type { AttachmentsState } from '../media/attachments';
 import { describeDeviceError } from '../media/deviceErrors';
-import type { ConversationState } from './conversation';
+import type { ConversationState, SavedSpeech } from './conversation';
 
 export type TalkPhase = 'idle' | 'opening' | 'listening' | 'sending';
 export type VoiceStatus = 'idle' | 'listening' | 'thinking' | 'speaking';
@@ -39,7 +39,7 @@ export interface VoiceState {
   /** The microphone level while listening. */
   level: MicLevel;
   notice?: Notice;
-  /** The reply (or replay) being heard now. */
+  /** The reply (or replay) being heard now; a recorded question plays as `questionClip(turnId)`. */
   playing?: { turnId: string; replay: boolean };
   /** Samples kept for replay, by turn. */
   speech: Record<string, number>;
@@ -49,7 +49,8 @@ export interface VoiceState {
   release(): void;
   /** Stops the spoken reply and the turn in progress. */
   stop(): Promise<void>;
-  replay(turnId: string): Promise<void>;
+  /** Plays a turn's spoken reply again, or with 'user' the question as it was recorded. */
+  replay(turnId: string, role?: 'user' | 'assistant'): Promise<void>;
   sendText(text: string): Promise<void>;
   /** Sets up speech playback ahead of use (see SpeechPlayer.create), while the page is idle. */
   prepare(): void;
@@ -76,13 +77,16 @@ export interface VoiceDeps {
   openMicrophone(device: string | null, send: SendUp, events: MicEvents): Promise<Microphone>;
   createPlayer(): Promise<Player>;
   /** Stores a turn's audio beside its message: the question as recorded, the reply as heard. */
-  saveAudio(turnId: string, role: 'user' | 'assistant', sampleRate: 16000 | 24000, pcm: Float32Array): Promise<unknown>;
+  saveAudio(turnId: string, role: 'user' | 'assistant', sampleRate: 16000 | 24000, pcm: Float32Array): Promise<SavedSpeech>;
   /** Reads a stored media file: a saved reply, replayed after a reload. */
   readMedia(file: string): Promise<Uint8Array>;
   newId?: () => string;
 }
 
 export const MIC_IDLE_MS = 60_000;
+
+/** The player's name for a turn's recorded question; its reply plays under the turn id itself. */
+export const questionClip = (turnId: string) => `${turnId}#question`;
 /** How long a new voice turn waits for the one it interrupted to close. */
 export const TURN_CLOSE_TIMEOUT_MS = 3000;
 
@@ -148,10 +152,14 @@ export function createVoiceStore(deps: VoiceDeps) {
     };
 
     const save = (turnId: string, role: 'user' | 'assistant', sampleRate: 16000 | 24000, pcm: Float32Array) =>
-      deps.saveAudio(turnId, role, sampleRate, pcm).catch((error: unknown) => {
-        const info = isErrorInfo(error) ? error : { message: String(error) };
-        set({ notice: { message: `The ${role === 'user' ? 'recording' : 'spoken reply'} could not be saved with the conversation: ${info.message}` } });
-      });
+      deps.saveAudio(turnId, role, sampleRate, pcm).then(
+        // The message now knows its file, so it replays from there once the page's own copy is gone.
+        (speech) => conversation.setState((s) => ({ messages: s.messages.map((m) => (m.role === role && m.turnId === turnId ? { ...m, speech } : m)) })),
+        (error: unknown) => {
+          const info = isErrorInfo(error) ? error : { message: String(error) };
+          set({ notice: { message: `The ${role === 'user' ? 'recording' : 'spoken reply'} could not be saved with the conversation: ${info.message}` } });
+        },
+      );
 
     const onPlayerEvent = (source: Player, event: PlayerEvent) => {
       if (event.type === 'started') {
@@ -294,12 +302,14 @@ export function createVoiceStore(deps: VoiceDeps) {
         void sendUtterance();
       },
       stop: interruptReply,
-      replay: async (turnId) => {
+      replay: async (turnId, role = 'assistant') => {
         await stopPlayback();
-        const saved = conversation.getState().messages.find((m) => m.role === 'assistant' && m.turnId === turnId && m.speech);
+        const clip = role === 'assistant' ? turnId : questionClip(turnId);
+        const saved = conversation.getState().messages.find((m) => m.role === role && m.turnId === turnId)?.speech;
         await withPlayer(async (p) => {
-          if (p.replay(turnId) || saved?.role !== 'assistant' || !saved.speech) return;
-          p.replay(turnId, await p.decode(await deps.readMedia(saved.speech.file)));
+          if (p.replay(clip) || !saved) return;
+          // Decoding resamples to the player's 24 kHz, so a 16 kHz question plays at its own pitch.
+          p.replay(clip, await p.decode(await deps.readMedia(saved.file)));
         });
       },
       sendText: async (text) => {
