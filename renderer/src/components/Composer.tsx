@@ -81,7 +81,7 @@ export function Composer() {
           value={draft}
           onChange={(event) => setDraft(event.target.value)}
           onKeyDown={onKeyDown}
-          placeholder="Message Omnidesk, or paste an image"
+          placeholder="Message Omnidesk, or paste or drop an image, sound or video"
           className="max-h-40 min-h-9 w-full resize-none bg-transparent px-2 py-1.5 text-sm [field-sizing:content] placeholder:text-zinc-400 focus:outline-none"
         />
         <div className="flex items-center gap-2">

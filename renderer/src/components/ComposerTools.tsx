@@ -1,13 +1,13 @@
 import { useRef, useState } from 'react';
 import { describeDeviceError } from '../media/deviceErrors';
-import { IMAGE_TYPES } from '../media/images';
+import { ACCEPTED_FILES } from '../media/files';
 import { captureScreen } from '../media/screen';
 import { useStores } from '../stores/context';
-import { CameraIcon, ImageIcon, ScreenIcon } from './icons';
+import { AttachIcon, CameraIcon, ScreenIcon } from './icons';
 
 const TOOL = 'rounded-lg p-2 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 disabled:opacity-50 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100';
 
-/** Attach an image file, open the camera, attach a screenshot. Icon buttons, each named for screen readers. */
+/** Attach a file, open the camera, attach a screenshot. Icon buttons, each named for screen readers. */
 export function ComposerTools({ camera, onCamera }: { camera: boolean; onCamera: () => void }) {
   const attachments = useStores().attachments;
   const files = useRef<HTMLInputElement>(null);
@@ -30,7 +30,7 @@ export function ComposerTools({ camera, onCamera }: { camera: boolean; onCamera:
       <input
         ref={files}
         type="file"
-        accept={IMAGE_TYPES.join(',')}
+        accept={ACCEPTED_FILES}
         multiple
         hidden
         onChange={(event) => {
@@ -38,8 +38,8 @@ export function ComposerTools({ camera, onCamera }: { camera: boolean; onCamera:
           event.target.value = '';
         }}
       />
-      <button type="button" aria-label="Attach image" title="Attach image" className={TOOL} onClick={() => files.current?.click()}>
-        <ImageIcon />
+      <button type="button" aria-label="Attach file" title="Attach an image, sound or video file" className={TOOL} onClick={() => files.current?.click()}>
+        <AttachIcon />
       </button>
       <button type="button" aria-label="Camera" title="Camera" aria-pressed={camera} className={`${TOOL} aria-pressed:text-accent-600 dark:aria-pressed:text-accent-400`} onClick={onCamera}>
         <CameraIcon />

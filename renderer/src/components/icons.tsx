@@ -69,11 +69,14 @@ export const ScreenIcon = (p: IconProps) => (
     <path d="M8 20h8M12 16v4" />
   </Icon>
 );
-export const ImageIcon = (p: IconProps) => (
+export const AttachIcon = (p: IconProps) => (
   <Icon {...p}>
-    <rect x="3" y="4" width="18" height="16" rx="2" />
-    <circle cx="9" cy="10" r="1.75" />
-    <path d="m21 16-5-5-9 9" />
+    <path d="m20 11.5-7.8 7.8a5 5 0 0 1-7-7L13 4.5a3.3 3.3 0 0 1 4.7 4.7l-7.8 7.8a1.7 1.7 0 0 1-2.4-2.4l7.1-7.1" />
+  </Icon>
+);
+export const SoundIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M4 10v4M8 7v10M12 4v16M16 8v8M20 11v2" />
   </Icon>
 );
 export const PlayIcon = (p: IconProps) => (

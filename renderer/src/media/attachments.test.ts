@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { attachmentProblem, createAttachmentsStore } from './attachments';
-import { fitWithin, imageFileProblem } from './images';
+import { fitWithin } from './images';
 
 const png = (name = 'shot.png', bytes = 3) => new File([new Uint8Array(bytes).fill(7)], name, { type: 'image/png' });
 const image = (name: string, bytes = 3) => ({ kind: 'image' as const, name, mime: 'image/png' as const, data: new Uint8Array(bytes) });
 const clip = (frames: number, bytes = 10) => ({ kind: 'frames' as const, name: 'Camera clip', fps: 2, frames: Array.from({ length: frames }, () => new Uint8Array(bytes)) });
 
-describe('image files', () => {
-  it('accepts the five image types the engine decodes, up to 32 MB', () => {
-    expect(imageFileProblem({ name: 'a.webp', type: 'image/webp', size: 32 * 1024 * 1024 })).toBeUndefined();
-    expect(imageFileProblem({ name: 'a.svg', type: 'image/svg+xml', size: 10 })).toBe('“a.svg” is not a PNG, JPEG, WebP, GIF or BMP image.');
-    expect(imageFileProblem({ name: 'a.png', type: 'image/png', size: 0 })).toBe('“a.png” is empty.');
-    expect(imageFileProblem({ name: 'big.jpg', type: 'image/jpeg', size: 40 * 1024 * 1024 })).toBe('“big.jpg” is 40.0 MB; an image may be at most 32 MB.');
-  });
-
+describe('image frames', () => {
   it('downscales to the longer side, keeping the aspect ratio and never upscaling', () => {
     expect(fitWithin(1920, 1080, 1280)).toEqual({ width: 1280, height: 720 });
     expect(fitWithin(480, 640, 320)).toEqual({ width: 240, height: 320 });
@@ -23,6 +16,13 @@ describe('image files', () => {
 });
 
 describe('attachment limits', () => {
+  it('refuses a sound or video whose type does not match its kind', () => {
+    const sound = { kind: 'audio' as const, name: 'a.wav', mime: 'audio/wav', data: new Uint8Array(1) };
+    expect(attachmentProblem(sound, 0)).toBeUndefined();
+    expect(attachmentProblem({ ...sound, mime: 'video/mp4' }, 0)).toBe('“a.wav” is not an image (PNG, JPEG, WebP, GIF or BMP), a sound or a video file.');
+    expect(attachmentProblem({ ...sound, data: new Uint8Array(0) }, 0)).toBe('a.wav is empty.');
+  });
+
   it('allows 16 attachments to a message', () => {
     expect(attachmentProblem(image('a'), 15)).toBeUndefined();
     expect(attachmentProblem(image('a'), 16)).toBe('A message can carry at most 16 attachments.');
@@ -50,11 +50,21 @@ describe('the attachment tray', () => {
     expect(store.getState().items).toEqual([]);
   });
 
+  it('takes dropped sound and video files as audio and video, as they are', async () => {
+    const store = createAttachmentsStore();
+    await store.getState().addFiles([new File([new Uint8Array([1, 2])], 'question.ogg', { type: 'audio/ogg' }), new File([new Uint8Array([3])], 'walk.mp4', { type: 'video/mp4' })]);
+    expect(store.getState().take()).toEqual([
+      { kind: 'audio', name: 'question.ogg', mime: 'audio/ogg', data: new Uint8Array([1, 2]) },
+      { kind: 'video', name: 'walk.mp4', mime: 'video/mp4', data: new Uint8Array([3]) },
+    ]);
+    expect(store.getState().problem).toBeUndefined();
+  });
+
   it('explains a refused file while still adding the good ones beside it', async () => {
     const store = createAttachmentsStore();
     await store.getState().addFiles([new File(['<svg/>'], 'logo.svg', { type: 'image/svg+xml' }), png()]);
     expect(store.getState().items).toHaveLength(1);
-    expect(store.getState().problem).toBe('“logo.svg” is not a PNG, JPEG, WebP, GIF or BMP image.');
+    expect(store.getState().problem).toBe('“logo.svg” is not an image (PNG, JPEG, WebP, GIF or BMP), a sound or a video file.');
     store.getState().dismissProblem();
     expect(store.getState().problem).toBeUndefined();
   });

@@ -1,12 +1,13 @@
 /**
- * What the next turn will carry besides words: pasted or dropped images, webcam frames and clips, screenshots.
- * Everything is checked here against the engine's limits, so a refusal is explained where it happened instead of
- * coming back from `chat.send` for the whole turn. Sending takes the whole tray.
+ * What the next turn will carry besides words: pasted, dropped or chosen images, sound and video files, webcam
+ * frames and clips, screenshots. Everything is checked here against the engine's limits, so a refusal is
+ * explained where it happened instead of coming back from `chat.send` for the whole turn. Sending takes the
+ * whole tray.
  */
 import { createStore } from 'zustand/vanilla';
 import type { Attachment } from '../../../main/ipc/contract';
 import { LIMITS } from '../../../main/ipc/schemas/values';
-import { IMAGE_TYPES, imageFileProblem, imageFromFile } from './images';
+import { attachmentFromFile, fileProblem, typeProblem } from './files';
 
 export interface DraftAttachment {
   id: string;
@@ -34,8 +35,9 @@ export function attachmentProblem(attachment: Attachment, count: number): string
   if (count >= LIMITS.attachments) return `A message can carry at most ${LIMITS.attachments} attachments.`;
   switch (attachment.kind) {
     case 'image':
-      if (!IMAGE_TYPES.includes(attachment.mime)) return `“${attachment.name}” is not a PNG, JPEG, WebP, GIF or BMP image.`;
-      return bytesProblem(attachment.name, attachment.data.byteLength, LIMITS.attachmentBytes);
+    case 'audio':
+    case 'video':
+      return typeProblem(attachment.name, attachment.mime, attachment.kind) ?? bytesProblem(attachment.name, attachment.data.byteLength, LIMITS.attachmentBytes);
     case 'frames':
       if (attachment.frames.length === 0) return `“${attachment.name}” has no frames.`;
       if (attachment.frames.length > LIMITS.videoFrames) return `“${attachment.name}” has ${attachment.frames.length} frames; a clip may have at most ${LIMITS.videoFrames}.`;
@@ -44,9 +46,6 @@ export function attachmentProblem(attachment: Attachment, count: number): string
         if (problem) return problem;
       }
       return undefined;
-    case 'audio':
-    case 'video':
-      return bytesProblem(attachment.name, attachment.data.byteLength, LIMITS.attachmentBytes);
   }
 }
 
@@ -71,10 +70,10 @@ export function createAttachmentsStore() {
     addFiles: async (files) => {
       let refused: string | undefined;
       for (const file of files) {
-        const problem = imageFileProblem(file);
+        const problem = fileProblem(file);
         if (problem) refused ??= problem;
         // A full tray refuses the rest with its own explanation.
-        else if (!get().add(await imageFromFile(file))) return;
+        else if (!get().add(await attachmentFromFile(file))) return;
       }
       if (refused) set({ problem: refused });
     },

@@ -1,33 +1,14 @@
 /**
- * Images for the model: pasted or dropped files checked against what the engine accepts, and video frames
- * (webcam, screen) downscaled and encoded in the page before they cross any process boundary
- * (desktop-ux.md §3.4). Encoding runs in Chromium's image encoder, off the JavaScript thread.
+ * Images for the model: the types the engine decodes, and video frames (webcam, screen) downscaled and encoded in
+ * the page before they cross any process boundary (desktop-ux.md §3.4). Encoding runs in Chromium's image
+ * encoder, off the JavaScript thread.
  */
 import type { Attachment } from '../../../main/ipc/contract';
-import { LIMITS } from '../../../main/ipc/schemas/values';
 
 export type ImageAttachment = Extract<Attachment, { kind: 'image' }>;
 export type ImageType = ImageAttachment['mime'];
 
 export const IMAGE_TYPES: readonly ImageType[] = ['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/bmp'];
-
-const MB = 1024 * 1024;
-
-/** Why a file cannot be attached as an image, or undefined when it can. */
-export function imageFileProblem(file: { name: string; type: string; size: number }): string | undefined {
-  if (!(IMAGE_TYPES as readonly string[]).includes(file.type)) {
-    return `“${file.name}” is not a PNG, JPEG, WebP, GIF or BMP image.`;
-  }
-  if (file.size === 0) return `“${file.name}” is empty.`;
-  if (file.size > LIMITS.attachmentBytes) {
-    return `“${file.name}” is ${(file.size / MB).toFixed(1)} MB; an image may be at most ${LIMITS.attachmentBytes / MB} MB.`;
-  }
-  return undefined;
-}
-
-export async function imageFromFile(file: File): Promise<ImageAttachment> {
-  return { kind: 'image', name: file.name || 'Pasted image', mime: file.type as ImageType, data: new Uint8Array(await file.arrayBuffer()) };
-}
 
 /** The size to draw a `width`×`height` picture at so its longer side is at most `maxSide` (never upscaled). */
 export function fitWithin(width: number, height: number, maxSide: number): { width: number; height: number } {
