@@ -2,7 +2,7 @@
  * The engine service: answers the host's requests and serves the renderer's stream ports. It owns everything
  * that runs inference; the process around it (`process.ts`) only wires it to its parent.
  */
-import { OmniError, toErrorInfo } from './errors';
+import { toErrorInfo } from './errors';
 import type { StreamEndpoint } from './parent';
 import {
   engineMethods,
@@ -17,7 +17,9 @@ import {
 } from './protocol';
 import { engineInfo } from './system';
 import { MicCaptures } from './omni/micCapture';
-import { Assistant } from './omni/assistant';
+import { Assistant, type AssistantOptions, turnStillRunning } from './omni/assistant';
+import { RemoteAssistant } from './remote/remoteAssistant';
+import type { RemoteTimeouts } from './remote/client';
 
 export interface EngineOptions {
   /** Survives restarts: the execution-provider probe record lives here. */
@@ -25,8 +27,10 @@ export interface EngineOptions {
   /** Temporary media files of running turns. */
   scratchDir: string;
   emit: (message: EngineToHost) => void;
-  /** Seam for tests: the assistant that runs turns. */
+  /** Seam for tests: the assistant that runs turns on installed bundles. */
   assistant?: Assistant;
+  /** Seam for tests: how long remote servers may take (defaults: 10 s to answer, 60 s between pieces). */
+  remoteTimeouts?: RemoteTimeouts;
 }
 
 type Handler<M extends EngineMethod> = (params: EngineParams<M>) => Promise<EngineResult<M>>;
@@ -37,36 +41,37 @@ export class Engine {
   private readonly mic = new MicCaptures();
   private info?: Promise<EngineInfo>;
   private readonly assistant: Assistant;
+  private readonly remote: RemoteAssistant;
 
   constructor(private readonly options: EngineOptions) {
-    this.assistant =
-      options.assistant ??
-      new Assistant({
-        stateDir: options.stateDir,
-        scratchDir: options.scratchDir,
-        emit: (event) => options.emit({ kind: 'turn', event }),
-        onBusy: (busy) => options.emit({ kind: 'busy', busy }),
-        onSpeech: (chunk) =>
-          this.broadcast(
-            'end' in chunk
-              ? { type: 'speech.end', turnId: chunk.turnId, samples: chunk.samples }
-              : { type: 'speech.chunk', turnId: chunk.turnId, seq: chunk.seq, sampleRate: 24000, pcm: chunk.samples.slice().buffer },
-          ),
-      });
+    const turns: Pick<AssistantOptions, 'emit' | 'onBusy' | 'onSpeech'> = {
+      emit: (event) => options.emit({ kind: 'turn', event }),
+      onBusy: (busy) => options.emit({ kind: 'busy', busy }),
+      onSpeech: (chunk) =>
+        this.broadcast(
+          'end' in chunk
+            ? { type: 'speech.end', turnId: chunk.turnId, samples: chunk.samples }
+            : { type: 'speech.chunk', turnId: chunk.turnId, seq: chunk.seq, sampleRate: 24000, pcm: chunk.samples.slice().buffer },
+        ),
+    };
+    this.assistant = options.assistant ?? new Assistant({ stateDir: options.stateDir, scratchDir: options.scratchDir, ...turns });
+    this.remote = new RemoteAssistant({ scratchDir: options.scratchDir, timeouts: options.remoteTimeouts, ...turns });
   }
 
   private readonly handlers: { [M in EngineMethod]: Handler<M> } = {
     ping: async () => ({ uptimeMs: Date.now() - this.startedAt }),
     'system.info': () => (this.info ??= engineInfo(this.options.stateDir)),
     'chat.send': async (request) => {
-      if (request.remote) throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId}: remote servers are not wired into the engine yet.`);
+      // One turn at a time across local and remote: both claim their turn before their first await.
+      const running = this.assistant.activeTurn ?? this.remote.activeTurn;
+      if (running) throw turnStillRunning(request.turnId, running);
       const mic = request.micAudio ? this.mic.take(request.turnId) : undefined;
-      await this.assistant.start(request, mic);
+      await (request.remote ? this.remote.start(request, mic) : this.assistant.start(request, mic));
       return { turnId: request.turnId };
     },
     'chat.interrupt': async (request) => {
       this.mic.cancel(request.turnId);
-      return { interrupted: this.assistant.interrupt(request.turnId) };
+      return { interrupted: this.assistant.interrupt(request.turnId) || this.remote.interrupt(request.turnId) };
     },
   };
 

@@ -27,6 +27,16 @@ export const ERROR_CODES = [
   'FFMPEG_NOT_FOUND',
   'DISK_FULL',
   'TURN_NOT_FOUND',
+  /** A remote server (vLLM-Omni, `omnidesk serve`) could not be reached: refused, unknown host, TLS, reset. */
+  'REMOTE_UNREACHABLE',
+  /** The server refused the request: API key, permissions, unknown model or path, rate limit, invalid request. */
+  'REMOTE_REJECTED',
+  /** The server failed while answering (5xx, or an error in the middle of the stream). */
+  'REMOTE_FAILED',
+  /** The server did not answer, or stopped sending, within the time allowed. */
+  'REMOTE_TIMEOUT',
+  /** The server answered in a shape that is not OpenAI-compatible (not JSON, not an event stream, …). */
+  'REMOTE_PROTOCOL',
   'CANCELLED',
   'INTERNAL',
 ] as const;

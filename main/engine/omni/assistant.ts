@@ -35,7 +35,12 @@ interface ConversationState {
 }
 
 /** Conversations whose KV cache stays in memory; each holds its whole prompt's cache. */
-const KEPT_CONVERSATIONS = 2;
+export const KEPT_CONVERSATIONS = 2;
+
+/** The engine answers one turn at a time, local or remote. */
+export function turnStillRunning(turnId: string, running: string): OmniError {
+  return new OmniError('INVALID_REQUEST', `Turn ${turnId} refused: turn ${running} is still running.`, 'Stop the current reply first.');
+}
 
 export class Assistant {
   private runtime?: { bundleDir: string; omni: Promise<OmniRuntime>; speech?: Promise<Speech> };
@@ -45,9 +50,7 @@ export class Assistant {
   constructor(private readonly options: AssistantOptions) {}
 
   async start(request: LocalChatSendRequest, mic?: CapturedAudio): Promise<void> {
-    if (this.active) {
-      throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId} refused: turn ${this.active.turnId} is still running.`, 'Stop the current reply first.');
-    }
+    if (this.active) throw turnStillRunning(request.turnId, this.active.turnId);
     // Claimed before the first await, so a second request cannot slip in while the bundle opens.
     const active = { turnId: request.turnId, controller: new AbortController() };
     this.active = active;
@@ -66,6 +69,10 @@ export class Assistant {
       await media?.dispose();
       throw error;
     }
+  }
+
+  get activeTurn(): string | undefined {
+    return this.active?.turnId;
   }
 
   /** Stops the running turn within one token; false when `turnId` is not running. */
