@@ -49,10 +49,11 @@ describe('window.omnidesk API', () => {
     expect(paths.sort()).toEqual([
       'chat.interrupt', 'chat.onTurnEvent', 'chat.send',
       'conversations.delete', 'conversations.export', 'conversations.get', 'conversations.list', 'conversations.media',
-      'conversations.onChanged', 'conversations.rename', 'conversations.saveAudio', 'conversations.search',
+      'conversations.onChanged', 'conversations.rename', 'conversations.saveAudio', 'conversations.search', 'conversations.setBackend',
       'engine.onState', 'engine.openStream', 'engine.status',
       'models.cancel', 'models.catalog', 'models.disk', 'models.jobs', 'models.list', 'models.onProgress', 'models.pause',
       'models.pull', 'models.remove', 'models.resume',
+      'remote.check', 'remote.list', 'remote.remove', 'remote.save',
       'settings.get', 'settings.onChanged', 'settings.set',
       'system.info',
     ]);

@@ -59,7 +59,14 @@ export interface OmnideskApi {
     export: Action<'conversations.export'>;
     media: Action<'conversations.media'>;
     saveAudio: Action<'conversations.saveAudio'>;
+    setBackend: Action<'conversations.setBackend'>;
     onChanged: Subscription<'conversations.changed'>;
+  };
+  remote: {
+    list: Action<'remote.list'>;
+    save: Action<'remote.save'>;
+    remove: Action<'remote.remove'>;
+    check: Action<'remote.check'>;
   };
   settings: {
     get: Action<'settings.get'>;
@@ -115,7 +122,14 @@ export function createOmnideskApi(transport: BridgeTransport): OmnideskApi {
       export: action('conversations.export'),
       media: action('conversations.media'),
       saveAudio: action('conversations.saveAudio'),
+      setBackend: action('conversations.setBackend'),
       onChanged: subscription('conversations.changed'),
+    },
+    remote: {
+      list: action('remote.list'),
+      save: action('remote.save'),
+      remove: action('remote.remove'),
+      check: action('remote.check'),
     },
     settings: {
       get: action('settings.get'),

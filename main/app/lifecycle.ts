@@ -28,6 +28,8 @@ import { registerIpc } from '../ipc/electron';
 import { createHandlers } from '../ipc/handlers';
 import { openServices, type Services } from '../ipc/services';
 import { appTokenStore } from '../models/token/electronSafeStorage';
+import { safeStorageCipher } from '../secrets/safeStorageCipher';
+import { EncryptedApiKeys } from '../store/apiKeys';
 import { BUILDER_SERVICE_NAME, utilityProcessLauncher } from './engineProcess';
 import { hardenAllWebContents, hardenSession } from './hardening';
 import { installMenu } from './menu';
@@ -142,6 +144,7 @@ export function startOmnidesk(mainDir: string): void {
         engine,
         launchBuild: utilityProcessLauncher({ fork: utilityProcess.fork, app, entry: paths.builder, home, serviceName: BUILDER_SERVICE_NAME }),
         token: () => appTokenStore(homePaths(home).state).get(),
+        apiKeys: new EncryptedApiKeys(homePaths(home).state, safeStorageCipher),
       });
       services = opened;
       opened.forward(send);

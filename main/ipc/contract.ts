@@ -20,6 +20,7 @@ import {
 import { ConversationChange, conversationChannels } from './schemas/conversations';
 import { modelChannels, ModelJob } from './schemas/models';
 import { Settings, settingsChannels } from './schemas/settings';
+import { remoteChannels } from './schemas/remote';
 
 export { LIMITS, StreamDown, StreamUp, TurnEvent, Attachment, ChatSendRequest } from '../engine/protocol';
 export type { ErrorInfo, ErrorCode } from '../engine/errors';
@@ -50,6 +51,7 @@ export type SystemInfo = z.infer<typeof SystemInfo>;
 export * from './schemas/conversations';
 export * from './schemas/models';
 export * from './schemas/settings';
+export * from './schemas/remote';
 
 const Empty = z.strictObject({});
 
@@ -65,6 +67,7 @@ export const invokeChannels = {
   ...conversationChannels,
   ...settingsChannels,
   ...modelChannels,
+  ...remoteChannels,
 } as const;
 
 /** Main → renderer. */

@@ -7,6 +7,7 @@ import { OmniError } from '../engine/errors';
 import { dispatch } from './dispatch';
 import { createHandlers } from './handlers';
 import { openServices, type Services } from './services';
+import { MemoryApiKeys } from '../store/apiKeys';
 
 let home: string;
 let services: Services;
@@ -37,7 +38,7 @@ function installBundle(variant: string, builtAt = new Date(2026, 0, 1)) {
 beforeEach(() => {
   home = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-handlers-'));
   writeFileSync(path.join(home, 'settings.json'), '[not json');
-  services = openServices({ home, engine: engine as unknown as EngineSupervisor, launchBuild: vi.fn(), token: async () => undefined, env: {} });
+  services = openServices({ home, engine: engine as unknown as EngineSupervisor, launchBuild: vi.fn(), token: async () => undefined, apiKeys: new MemoryApiKeys(), env: {} });
   engine.request.mockReset();
 });
 afterEach(async () => {

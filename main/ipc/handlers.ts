@@ -8,7 +8,8 @@ import { OmniError, toErrorInfo } from '../engine/errors';
 import type { Handlers } from './dispatch';
 import type { SystemInfo } from './contract';
 import { listInstalledModels } from '../models/installed';
-import { engineTurn } from './engineTurn';
+import { backendOf, engineTurn } from './engineTurn';
+import { remoteHandlers } from './remoteHandlers';
 import { installedSpeakers } from '../models/speakers';
 import { exportConversation } from '../store/export';
 import { turnWithSettings } from '../store/settings';
@@ -28,7 +29,7 @@ export interface HandlerDeps {
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { conversations, recorder, settings, models, modelsDir } = deps.services;
+  const { conversations, recorder, settings, models, modelsDir, remote } = deps.services;
   return {
     'system.info': async () => ({
       app: deps.app,
@@ -43,9 +44,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'chat.send': async (request) => {
       const turn = turnWithSettings(request, settings.settings);
-      await recorder.begin(turn);
+      const backend = backendOf(conversations, turn.conversationId, settings.settings);
+      await recorder.begin(turn, backend);
       try {
-        return await deps.engine.request('chat.send', await engineTurn(turn, settings.settings, modelsDir));
+        return await deps.engine.request('chat.send', await engineTurn(turn, backend, { settings: settings.settings, modelsDir, remote }));
       } catch (error) {
         recorder.refused(turn.turnId, toErrorInfo(error));
         throw error;
@@ -76,6 +78,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ...(settings.pendingNotice ? { notice: settings.pendingNotice } : {}),
     }),
     'settings.set': (patch) => settings.update(patch),
+
+    ...remoteHandlers(deps.services),
 
     'models.list': async () => ({ models: await listInstalledModels(modelsDir) }),
     'models.catalog': () => models.catalog(),

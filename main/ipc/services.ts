@@ -13,7 +13,9 @@ import type { DownloadTuning } from '../models/download/downloadJob';
 import { hfCacheDirs } from '../models/hfCache/locate';
 import { offlineFromEnv, resolveEndpoint } from '../models/hub/endpoint';
 import { ModelManager } from '../models/manager';
+import type { ApiKeys } from '../store/apiKeys';
 import { ConversationStore } from '../store/conversations';
+import { RemoteServers } from '../store/remoteServers';
 import { SettingsStore } from '../store/settings';
 import { TurnRecorder } from '../store/turnRecorder';
 import type { EventChannel, EventPayload } from './contract';
@@ -25,6 +27,8 @@ export interface ServicesOptions {
   launchBuild: () => BuildChild;
   /** The Hub token for gated models (the app's OS-encrypted store; HF_TOKEN in preview). */
   token: () => Promise<string | undefined>;
+  /** Remote servers' API keys (OS-encrypted in the app; in memory in preview). */
+  apiKeys: ApiKeys;
   env?: NodeJS.ProcessEnv;
   /** For tests: another catalog, Hub and download tuning. */
   catalog?: Catalog;
@@ -36,6 +40,7 @@ export interface Services {
   conversations: ConversationStore;
   recorder: TurnRecorder;
   settings: SettingsStore;
+  remote: RemoteServers;
   models: ModelManager;
   modelsDir: string;
   /** Sends every data event (conversation changes, settings, model jobs) to `emit`; returns the unsubscribe. */
@@ -67,6 +72,7 @@ export function openServices(options: ServicesOptions): Services {
     conversations,
     recorder,
     settings,
+    remote: new RemoteServers(settings, options.apiKeys),
     models,
     modelsDir: paths.models,
     forward: (emit) => {

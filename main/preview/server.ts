@@ -15,6 +15,7 @@ import { WebSocketServer } from 'ws';
 import { createHandlers } from '../ipc/handlers';
 import { openServices, type ServicesOptions } from '../ipc/services';
 import { EnvTokenStore } from '../models/token/tokenStore';
+import { MemoryApiKeys } from '../store/apiKeys';
 import { EngineSupervisor } from '../engine/host/supervisor';
 import { forkLauncher } from '../engine/host/forkLauncher';
 import { APP_NAME, homePaths, resolveHome } from '../engine/home';
@@ -82,6 +83,8 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
     engine,
     launchBuild: forkLauncher({ entry: BUILD_PROCESS_ENTRY, env: { OMNIDESK_HOME: paths.home } }),
     token: () => new EnvTokenStore().get(),
+    // No OS key store behind a browser tab: API keys live as long as this server, never on disk.
+    apiKeys: new MemoryApiKeys(),
   });
   const app = { name: APP_NAME, version: await appVersion() };
   // No folder picker in a browser tab: exports go to the data folder, and the page shows where.

@@ -52,6 +52,7 @@ describe('conversation store', () => {
       createdAt: 2_000,
       updatedAt: 2_000,
       messageCount: 2,
+      backend: 'local',
       messages: [
         { id: 't1-user', turnId: 't1', role: 'user', text: 'Plan a trip to Lisbon\nwith kids', status: 'complete', createdAt: 2_000, attachments: [] },
         { id: 't1-assistant', turnId: 't1', role: 'assistant', text: '', status: 'streaming', createdAt: 2_000, attachments: [] },
@@ -207,7 +208,7 @@ describe('conversation store', () => {
     const db = new Database(storePaths(home).database);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    expect(() => ConversationStore.open(home)).toThrow(/written by a newer Omnidesk \(schema 2; this version reads up to 1\)/);
+    expect(() => ConversationStore.open(home)).toThrow(`written by a newer Omnidesk (schema ${SCHEMA_VERSION + 1}; this version reads up to ${SCHEMA_VERSION})`);
   });
 });
 

@@ -23,6 +23,7 @@ import {
   type StoredAudio,
   type StoredMessage,
 } from '../ipc/schemas/conversations';
+import { LOCAL_BACKEND } from '../ipc/schemas/values';
 import { MediaFolder } from './media';
 import { migrate } from './schema';
 import { encodeWav } from './wav';
@@ -51,6 +52,7 @@ interface SummaryRow {
   created_at: number;
   updated_at: number;
   message_count: number;
+  backend: string;
 }
 
 const TITLE_FROM_TEXT_CHARS = 60;
@@ -96,6 +98,8 @@ export class ConversationStore {
   private readonly now: () => number;
   private readonly listeners = new Set<(change: ConversationChange) => void>();
   private readonly statements;
+  /** Choices made for conversations not saved yet; the first turn stores one with its conversation. */
+  private readonly unsavedBackends = new Map<string, string>();
 
   /** Opens (creating or migrating) the store in `home`, and closes out turns a previous run left streaming. */
   static open(home: string, options: ConversationStoreOptions = {}): ConversationStore {
@@ -122,11 +126,11 @@ export class ConversationStore {
     return {
       closeStreaming: db.prepare(`UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'`),
       list: db.prepare<[number], SummaryRow>(
-        `SELECT c.id, c.title, c.created_at, c.updated_at, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count
+        `SELECT c.id, c.title, c.created_at, c.updated_at, c.backend, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count
          FROM conversations c ORDER BY c.updated_at DESC, c.rowid DESC LIMIT ?`,
       ),
       summary: db.prepare<[string], SummaryRow>(
-        `SELECT c.id, c.title, c.created_at, c.updated_at, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count
+        `SELECT c.id, c.title, c.created_at, c.updated_at, c.backend, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count
          FROM conversations c WHERE c.id = ?`,
       ),
       messages: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at, rowid`),
@@ -138,7 +142,11 @@ export class ConversationStore {
       searchTitles: db.prepare<[string, number], { id: string; title: string }>(
         `SELECT id, title FROM conversations WHERE title LIKE ? ESCAPE '\\' ORDER BY updated_at DESC LIMIT ?`,
       ),
-      insertConversation: db.prepare(`INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
+      insertConversation: db.prepare(
+        `INSERT INTO conversations (id, title, created_at, updated_at, backend) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      ),
+      backend: db.prepare<[string], { backend: string }>(`SELECT backend FROM conversations WHERE id = ?`),
+      setBackend: db.prepare(`UPDATE conversations SET backend = ? WHERE id = ?`),
       touch: db.prepare(`UPDATE conversations SET updated_at = ? WHERE id = ?`),
       rename: db.prepare(`UPDATE conversations SET title = ? WHERE id = ?`),
       deleteConversation: db.prepare(`DELETE FROM conversations WHERE id = ?`),
@@ -215,11 +223,22 @@ export class ConversationStore {
   /** Removes media folders of conversations that no longer exist. */
   sweepMedia = () => this.media.sweep((id) => this.statements.exists.get(id) !== undefined);
 
+  /** Who answers a conversation: as stored, as chosen before its first turn, or undefined where nobody chose. */
+  backendOf(id: string): string | undefined {
+    return this.statements.backend.get(id)?.backend ?? this.unsavedBackends.get(id);
+  }
+
+  setBackend(id: string, backend: string): void {
+    if (this.statements.setBackend.run(backend, id).changes > 0) this.changed(id, 'updated');
+    else this.unsavedBackends.set(id, backend);
+  }
+
   /**
-   * Records a turn before the engine is asked: the conversation (created on its first turn), the user's message
-   * with its attachments written to the media folder, and the reply as an empty streaming message.
+   * Records a turn before the engine is asked: the conversation (created on its first turn, answered by
+   * `backend`), the user's message with its attachments written to the media folder, and the reply as an empty
+   * streaming message.
    */
-  async beginTurn(request: ChatSendRequest): Promise<void> {
+  async beginTurn(request: ChatSendRequest, backend: string = LOCAL_BACKEND): Promise<void> {
     if (this.statements.turn.get(request.turnId)) {
       throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId} already exists`, 'Send a new turn id for every message.');
     }
@@ -227,11 +246,12 @@ export class ConversationStore {
     const now = this.now();
     let created = false;
     this.db.transaction(() => {
-      created = this.statements.insertConversation.run(request.conversationId, titleFor(request), now, now).changes > 0;
+      created = this.statements.insertConversation.run(request.conversationId, titleFor(request), now, now, backend).changes > 0;
       this.statements.touch.run(now, request.conversationId);
       this.statements.insertMessage.run(messageId(request.turnId, 'user'), request.conversationId, request.turnId, 'user', request.text, 'complete', JSON.stringify(attachments), now);
       this.statements.insertMessage.run(messageId(request.turnId, 'assistant'), request.conversationId, request.turnId, 'assistant', '', 'streaming', '[]', now);
     })();
+    if (created) this.unsavedBackends.delete(request.conversationId);
     this.changed(request.conversationId, created ? 'created' : 'updated');
   }
 
@@ -293,6 +313,7 @@ const toSummary = (row: SummaryRow): ConversationSummary => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   messageCount: row.message_count,
+  backend: row.backend,
 });
 
 function toMessage(row: MessageRow): StoredMessage {

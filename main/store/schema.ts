@@ -9,7 +9,8 @@
 import type { Database } from 'better-sqlite3';
 import { OmniError } from '../engine/errors';
 
-const MIGRATIONS: string[] = [
+/** Step n takes a file from user_version n to n + 1. Exported for the tests that build an older file. */
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE conversations (
     id TEXT PRIMARY KEY,
@@ -50,6 +51,8 @@ const MIGRATIONS: string[] = [
     INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
   END;
   `,
+  // Who answers each conversation; every one before this was answered by the local model.
+  `ALTER TABLE conversations ADD COLUMN backend TEXT NOT NULL DEFAULT 'local';`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -9,8 +9,9 @@ import { readFileSync, renameSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { OmniError } from '../engine/errors';
 import type { ChatSendRequest } from '../engine/protocol';
-import { DEFAULT_SETTINGS, mergeSettings, Settings, type SettingsNotice, type SettingsPatch } from '../ipc/schemas/settings';
+import { DEFAULT_SETTINGS, LOCAL_BACKEND, mergeSettings, Settings, type SettingsNotice, type SettingsPatch } from '../ipc/schemas/settings';
 
 export const settingsFile = (home: string) => path.join(home, 'settings.json');
 
@@ -58,8 +59,16 @@ export function salvageSettings(raw: unknown): { settings: Settings; reset: stri
     }
   }
   reset.push(...Object.keys(source).filter((key) => !(key in Settings.shape)));
-  return { settings: Settings.parse(result), reset };
+  const settings = Settings.parse(result);
+  if (unknownDefaultBackend(settings)) {
+    reset.push('remote.defaultBackend');
+    settings.remote.defaultBackend = LOCAL_BACKEND;
+  }
+  return { settings, reset };
 }
+
+/** A default backend naming no configured server (a hand-edited file, a server removed elsewhere). */
+const unknownDefaultBackend = ({ remote }: Settings) => remote.defaultBackend !== LOCAL_BACKEND && !remote.servers.some((server) => server.id === remote.defaultBackend);
 
 async function writeAtomically(file: string, text: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
@@ -131,7 +140,22 @@ export class SettingsStore {
   }
 
   async update(patch: SettingsPatch): Promise<Settings> {
-    this.current = Settings.parse(mergeSettings(this.current, patch));
+    const next = Settings.parse(mergeSettings(this.current, patch));
+    if (unknownDefaultBackend(next)) {
+      throw new OmniError('INVALID_REQUEST', `settings.set: remote.defaultBackend: there is no remote server "${next.remote.defaultBackend}"`, 'Add the server in Settings first, or choose "This computer".');
+    }
+    return this.commit(next);
+  }
+
+  /** The remote servers as ./remoteServers.ts changes them; a default naming a removed one becomes local. */
+  setRemoteServers(servers: Settings['remote']['servers']): Promise<Settings> {
+    const remote = { ...this.current.remote, servers };
+    if (unknownDefaultBackend({ ...this.current, remote })) remote.defaultBackend = LOCAL_BACKEND;
+    return this.commit(Settings.parse({ ...this.current, remote }));
+  }
+
+  private async commit(next: Settings): Promise<Settings> {
+    this.current = next;
     this.notice = undefined;
     await this.save();
     this.listeners.forEach((listener) => listener(this.current));

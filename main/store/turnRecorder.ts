@@ -14,7 +14,8 @@ export class TurnRecorder {
 
   constructor(private readonly store: ConversationStore) {}
 
-  begin = (request: ChatSendRequest): Promise<void> => this.store.beginTurn(request);
+  /** `backend` answers the conversation if this turn is its first. */
+  begin = (request: ChatSendRequest, backend?: string): Promise<void> => this.store.beginTurn(request, backend);
 
   /** The engine refused the turn (no model, engine down): the reply records why. */
   refused(turnId: string, error: ErrorInfo): void {

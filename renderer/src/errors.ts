@@ -24,6 +24,11 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   INVALID_REQUEST: 'The request was refused',
   DISK_FULL: 'The disk is full',
   CANCELLED: 'Cancelled',
+  REMOTE_UNREACHABLE: 'The server could not be reached',
+  REMOTE_REJECTED: 'The server refused the request',
+  REMOTE_FAILED: 'The server failed to answer',
+  REMOTE_TIMEOUT: 'The server did not answer in time',
+  REMOTE_PROTOCOL: 'The server answered in a way Omnidesk cannot read',
 };
 
 export const errorTitle = (code: ErrorCode) => TITLES[code] ?? 'Something went wrong';

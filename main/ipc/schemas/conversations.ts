@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ErrorInfoSchema, Id } from '../../engine/protocol';
+import { Backend } from './remote';
 import { CONVERSATION_LIMITS } from './values';
 
 export { CONVERSATION_LIMITS };
@@ -57,6 +58,8 @@ export const ConversationSummary = z.strictObject({
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
   messageCount: z.number().int().nonnegative(),
+  /** Who answers it: "local" or a remote server's id (which may have been removed since). */
+  backend: Backend,
 });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
 
@@ -98,6 +101,11 @@ export const conversationChannels = {
   'conversations.rename': {
     request: z.strictObject({ id: Id, title: z.string().trim().min(1).max(CONVERSATION_LIMITS.titleChars) }),
     response: ConversationSummary,
+  },
+  /** Chooses who answers; for a conversation not saved yet, its first turn takes the choice. */
+  'conversations.setBackend': {
+    request: z.strictObject({ id: Id, backend: Backend }),
+    response: z.strictObject({ id: Id, backend: Backend }),
   },
   'conversations.delete': { request: z.strictObject({ id: Id }), response: z.strictObject({ deleted: z.boolean() }) },
   /** Writes the chosen formats, media and audio (WAV) into a new folder; the shell picks where. */

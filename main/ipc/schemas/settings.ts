@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../../engine/protocol';
+import { Backend, RemoteServer } from './remote';
 
-export { DEFAULT_SETTINGS, mergeSettings, SYSTEM_PROMPT_CHARS } from './values';
+export { DEFAULT_SETTINGS, LOCAL_BACKEND, mergeSettings, SYSTEM_PROMPT_CHARS } from './values';
 
 /** KeyboardEvent.code of a physical key ("Space", "KeyT", "F8"), as the in-window push-to-talk listens for it. */
 const KeyCode = z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a KeyboardEvent.code such as "Space" or "KeyT"');
@@ -43,10 +44,23 @@ const PushToTalk = z.strictObject({
   globalHotkey: Accelerator.nullable(),
 });
 
+/**
+ * Servers are changed only through `remote.save`/`remote.remove` (which keep their keys in step); a settings change
+ * may pick the default. Whether `defaultBackend` names a configured server is checked by the store.
+ */
+const Remote = z.strictObject({
+  servers: z
+    .array(RemoteServer)
+    .max(32)
+    .refine((servers) => new Set(servers.map((server) => server.id)).size === servers.length, 'must not list a server id twice'),
+  /** Who answers a new conversation: "local" or a server's id. */
+  defaultBackend: Backend,
+});
+
 const SystemPrompt = z.string().max(LIMITS.systemPromptChars);
 const Theme = z.enum(['system', 'light', 'dark']);
 
-export const Settings = z.strictObject({ voice: Voice, sampling: Sampling, systemPrompt: SystemPrompt, devices: Devices, pushToTalk: PushToTalk, theme: Theme });
+export const Settings = z.strictObject({ voice: Voice, sampling: Sampling, systemPrompt: SystemPrompt, devices: Devices, pushToTalk: PushToTalk, theme: Theme, remote: Remote });
 export type Settings = z.infer<typeof Settings>;
 export type Theme = Settings['theme'];
 
@@ -59,6 +73,7 @@ export const SettingsPatch = z.strictObject({
   devices: Devices.partial().optional(),
   pushToTalk: PushToTalk.partial().optional(),
   theme: Theme.optional(),
+  remote: Remote.pick({ defaultBackend: true }).partial().optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 

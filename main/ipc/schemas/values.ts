@@ -21,6 +21,9 @@ export const CONVERSATION_LIMITS = {
 /** LIMITS.systemPromptChars of the engine protocol, whose module holds zod schemas (a test keeps the two equal). */
 export const SYSTEM_PROMPT_CHARS = 8_000;
 
+/** The backend of a conversation answered by the model on this computer; any other backend is a remote server's id. */
+export const LOCAL_BACKEND = 'local';
+
 export const DEFAULT_SETTINGS: Settings = {
   // Qwen3-Omni's own default voice.
   voice: { speaker: 'Ethan', speak: true },
@@ -31,6 +34,8 @@ export const DEFAULT_SETTINGS: Settings = {
   // Off unless chosen: a global shortcut takes the key combination away from every other app.
   pushToTalk: { key: 'Space', globalHotkey: null },
   theme: 'system',
+  // No server, no network path: a remote backend exists only once the user adds one.
+  remote: { servers: [], defaultBackend: LOCAL_BACKEND },
 };
 
 /**

@@ -4,7 +4,7 @@ import { fakeApi } from '../testing/fakeApi';
 import { createConversationStore } from './conversation';
 import { createConversationsStore, toMessage } from './conversations';
 
-const summary = (id: string, title: string) => ({ id, title, createdAt: 1, updatedAt: 2, messageCount: 2 });
+const summary = (id: string, title: string) => ({ id, title, createdAt: 1, updatedAt: 2, messageCount: 2, backend: 'local' });
 const user: StoredMessage = { id: 't1-user', turnId: 't1', role: 'user', text: 'Hi', status: 'complete', createdAt: 1, attachments: [] };
 const reply: StoredMessage = { id: 't1-assistant', turnId: 't1', role: 'assistant', text: 'Hello', status: 'complete', createdAt: 1, attachments: [] };
 

@@ -63,7 +63,14 @@ export function fakeApi() {
       export: vi.fn(),
       media: vi.fn(),
       saveAudio: vi.fn(),
+      setBackend: vi.fn(async (request: { id: string; backend: string }) => request),
       onChanged: changed.subscribe,
+    },
+    remote: {
+      list: vi.fn(async () => ({ servers: [] })),
+      save: vi.fn(),
+      remove: vi.fn(async () => ({ removed: true })),
+      check: vi.fn(),
     },
     settings: {
       get: vi.fn(async () => ({ settings: DEFAULT_SETTINGS, speakers: [] as string[] })),
