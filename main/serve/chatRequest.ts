@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { SamplingSettings } from '../engine/runtime/sampling/sampler';
-import { Attachment, describeIssues, LIMITS } from '../engine/protocol';
+import { Attachment, LIMITS } from '../engine/protocol';
 import { decodeBase64, parseDataUrl } from './dataUrl';
 import { invalidRequest } from './openaiErrors';
 
@@ -55,7 +55,7 @@ function attachment(kind: 'image' | 'audio' | 'video', mime: string, data: Uint8
   if (checked.success) return checked.data;
   for (const issue of checked.error.issues) {
     const field = issue.path[0] === 'mime' ? `the media type ${mime}` : issue.path[0] === 'data' ? 'the decoded data' : String(issue.path[0]);
-    ctx.addIssue({ code: 'custom', message: `${field} ${issue.message}` });
+    ctx.addIssue({ code: 'custom', message: `${field}: ${issue.message}` });
   }
   return z.NEVER;
 }
@@ -190,12 +190,16 @@ const ChatCompletionRequest = z
     if (media > LIMITS.attachments) ctx.addIssue({ code: 'custom', path: ['messages'], message: `holds ${media} media parts; at most ${LIMITS.attachments} are accepted` });
   });
 
-/** Throws a 400 naming the first field at fault. */
+/** Throws a 400 whose message names each field at fault ("messages.2.content.0.image_url.url: …"), `param` the first. */
 export function parseChatRequest(body: unknown): ChatRequest {
   const parsed = ChatCompletionRequest.safeParse(body);
   if (!parsed.success) {
-    const [first] = parsed.error.issues;
-    throw invalidRequest(describeIssues('chat.completions', parsed.error), first.path.join('.') || undefined);
+    const { issues } = parsed.error;
+    const message = issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || 'the request body'}: ${issue.message}`)
+      .join('; ');
+    throw invalidRequest(message, issues[0].path.join('.') || undefined);
   }
   const r = parsed.data;
   const speaks = r.modalities?.includes('audio') ?? false;

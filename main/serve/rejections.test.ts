@@ -119,7 +119,7 @@ describe('omnidesk serve refuses, in the OpenAI error shape', () => {
     const notImage = await chat({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:audio/wav;base64,UklGRg==' } }] }] });
     expect(notImage.body.error).toMatchObject({ param: 'messages.0.content.0.image_url.url', message: expect.stringContaining('holds audio/wav, not an image') });
     const tiff = await chat({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/tiff;base64,SUkqAA==' } }] }] });
-    expect(tiff.body.error.message).toContain('messages.0.content.0.image_url.url: the media type image/tiff');
+    expect(tiff.body.error.message).toContain('messages.0.content.0.image_url.url: the media type image/tiff: Invalid option: expected one of "image/png"');
     const badBase64 = await chat({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'not base64!', format: 'wav' } }] }] });
     expect(badBase64.body.error).toMatchObject({ param: 'messages.0.content.0.input_audio.data', message: expect.stringContaining('is not valid base64') });
     const undecodable = await chat({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }] });
