@@ -54,6 +54,7 @@ describe('window.omnidesk API', () => {
       'models.cancel', 'models.catalog', 'models.disk', 'models.jobs', 'models.list', 'models.onProgress', 'models.pause',
       'models.pull', 'models.remove', 'models.resume',
       'remote.check', 'remote.list', 'remote.remove', 'remote.save',
+      'screen.choose', 'screen.sources',
       'settings.get', 'settings.onChanged', 'settings.set',
       'system.info',
     ]);

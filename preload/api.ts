@@ -68,6 +68,10 @@ export interface OmnideskApi {
     remove: Action<'remote.remove'>;
     check: Action<'remote.check'>;
   };
+  screen: {
+    sources: Action<'screen.sources'>;
+    choose: Action<'screen.choose'>;
+  };
   settings: {
     get: Action<'settings.get'>;
     set: Action<'settings.set'>;
@@ -130,6 +134,10 @@ export function createOmnideskApi(transport: BridgeTransport): OmnideskApi {
       save: action('remote.save'),
       remove: action('remote.remove'),
       check: action('remote.check'),
+    },
+    screen: {
+      sources: action('screen.sources'),
+      choose: action('screen.choose'),
     },
     settings: {
       get: action('settings.get'),

@@ -8,6 +8,8 @@ import { vi } from 'vitest';
 import type { BrowserWindowConstructorOptions } from 'electron';
 
 export class FakeWebContents extends EventEmitter {
+  /** The app page's top frame, as a display-media request names it. */
+  mainFrame = { url: 'app://omnidesk/index.html', parent: null };
   send = vi.fn();
   postMessage = vi.fn();
   setWindowOpenHandler = vi.fn();
@@ -21,6 +23,26 @@ export class FakeUtilityProcess extends EventEmitter {
   });
 }
 
+/** A NativeImage whose PNG encoding is the bytes it was made with; `resize` records the width asked for. */
+export class FakeNativeImage {
+  constructor(
+    readonly png: number[],
+    readonly width?: number,
+  ) {}
+  isEmpty = () => this.png.length === 0;
+  toPNG = () => Buffer.from(this.width ? [...this.png, this.width] : this.png);
+  resize = ({ width }: { width: number }) => new FakeNativeImage(this.png, width);
+}
+
+/** A desktopCapturer source: a screen, or a window with its application's icon. */
+export const fakeSource = (id: string, name: string, icon: number[] = []) => ({
+  id,
+  name,
+  display_id: id.startsWith('screen:') ? id.split(':')[1] : '',
+  thumbnail: new FakeNativeImage([1, 2, 3]),
+  appIcon: new FakeNativeImage(icon),
+});
+
 export class FakePort {
   close = vi.fn();
   constructor(readonly name: string) {}
@@ -30,6 +52,8 @@ export function createFakeElectron() {
   const windows: FakeBrowserWindow[] = [];
   const utilityProcesses: FakeUtilityProcess[] = [];
   const ipcHandlers = new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>();
+  /** What desktopCapturer lists now: the screens and windows a test puts here. */
+  const desktopSources: Array<ReturnType<typeof fakeSource>> = [];
 
   class FakeBrowserWindow extends EventEmitter {
     static getAllWindows = () => windows.filter((window) => !window.destroyed);
@@ -66,6 +90,7 @@ export function createFakeElectron() {
     windows,
     utilityProcesses,
     ipcHandlers,
+    desktopSources,
     ipcMain: {
       handle: vi.fn((channel: string, handler: (event: unknown, payload: unknown) => Promise<unknown>) =>
         ipcHandlers.set(channel, handler),
@@ -93,10 +118,10 @@ export function createFakeElectron() {
       },
     },
     Menu: { buildFromTemplate: vi.fn((template: unknown) => ({ template })), setApplicationMenu: vi.fn() },
-    desktopCapturer: { getSources: vi.fn(async () => []) },
+    desktopCapturer: { getSources: vi.fn(async (_options: Electron.SourcesOptions) => [...desktopSources]) },
+    webContents: { fromFrame: (frame: unknown) => windows.find((window) => window.webContents.mainFrame === frame)?.webContents },
     dialog: { showOpenDialog: vi.fn(async () => ({ canceled: true, filePaths: [] as string[] })) },
     nativeTheme: { themeSource: 'system' as 'system' | 'light' | 'dark' },
-    screen: { getPrimaryDisplay: () => ({ id: 1 }) },
   };
 }
 

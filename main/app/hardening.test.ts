@@ -50,17 +50,15 @@ describe('web contents hardening', () => {
   });
 });
 
-function fakeSession(sources = [{ id: 'screen:7:0', display_id: '7', name: 'Screen' }]) {
+/** `chosen`: the source the requesting window picked, null for none. */
+function fakeSession(chosen: object | null = { id: 'window:42:0', name: 'Notes' }) {
   const session = {
     setPermissionRequestHandler: vi.fn(),
     setPermissionCheckHandler: vi.fn(),
     setDisplayMediaRequestHandler: vi.fn(),
     webRequest: { onHeadersReceived: vi.fn() },
   };
-  const capture = {
-    desktopCapturer: { getSources: vi.fn(async () => sources) },
-    screen: { getPrimaryDisplay: () => ({ id: 7 }) },
-  };
+  const capture = { sourceFor: vi.fn(async (_frame: unknown) => chosen ?? undefined) };
   hardenSession(session as never, capture as never);
   const handler = <T>(mock: { mock: { calls: unknown[][] } }) => mock.mock.calls[0][0] as T;
   return {
@@ -102,14 +100,14 @@ describe('session hardening', () => {
     expect(session.check('notifications', 'app://omnidesk/', appPage)).toBe(false);
   });
 
-  it('shares the primary screen with the app page', async () => {
+  it('shares with the app page the source its window chose', async () => {
     const session = fakeSession();
     const streams = await session.displayMedia({ frame: topFrame, securityOrigin: 'app://omnidesk', videoRequested: true });
-    expect(streams).toEqual({ video: { id: 'screen:7:0', display_id: '7', name: 'Screen' } });
-    expect(session.capture.desktopCapturer.getSources).toHaveBeenCalledWith({ types: ['screen'] });
+    expect(streams).toEqual({ video: { id: 'window:42:0', name: 'Notes' } });
+    expect(session.capture.sourceFor).toHaveBeenCalledWith(topFrame);
   });
 
-  it('refuses screen capture to subframes, vanished frames and other origins without listing screens', async () => {
+  it('refuses screen capture to subframes, vanished frames and other origins without asking for their choice', async () => {
     const session = fakeSession();
     const refused = [
       { frame: { url: APP_ENTRY_URL, parent: topFrame }, securityOrigin: 'app://omnidesk' },
@@ -117,11 +115,11 @@ describe('session hardening', () => {
       { frame: { url: 'https://evil.example/', parent: null }, securityOrigin: 'https://evil.example' },
     ];
     for (const request of refused) await expect(session.displayMedia(request)).resolves.toBeNull();
-    expect(session.capture.desktopCapturer.getSources).not.toHaveBeenCalled();
+    expect(session.capture.sourceFor).not.toHaveBeenCalled();
   });
 
-  it('refuses screen capture when there is no screen to share', async () => {
-    const session = fakeSession([]);
+  it('refuses screen capture when the window chose nothing, never falling back to a screen', async () => {
+    const session = fakeSession(null);
     await expect(session.displayMedia({ frame: topFrame, securityOrigin: 'app://omnidesk' })).resolves.toBeNull();
   });
 

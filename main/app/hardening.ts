@@ -1,16 +1,11 @@
 /**
  * Installs the policy of `security.ts` on Electron: every web contents the app ever creates gets navigation,
  * window-opening and webview attachment refused, and the session answers permission and screen-capture requests
- * through `permissionDecision`. The CSP header here is a fallback; the app protocol already sends it.
+ * through `permissionDecision`; a permitted screen capture shares only what the user picked (`displayCapture.ts`).
+ * The CSP header here is a fallback; the app protocol already sends it.
  */
-import type { App, DesktopCapturer, Screen, Session, WebContents } from 'electron';
-import {
-  CONTENT_SECURITY_POLICY,
-  isAllowedNavigation,
-  isAppUrl,
-  permissionDecision,
-  pickPrimaryScreen,
-} from './security';
+import type { App, DesktopCapturerSource, Session, WebContents, WebFrameMain } from 'electron';
+import { CONTENT_SECURITY_POLICY, isAllowedNavigation, isAppUrl, permissionDecision } from './security';
 
 type Contents = Pick<WebContents, 'on' | 'setWindowOpenHandler'>;
 
@@ -30,9 +25,9 @@ export function hardenAllWebContents(app: Pick<App, 'on'>): void {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 }
 
-export interface CaptureSources {
-  desktopCapturer: Pick<DesktopCapturer, 'getSources'>;
-  screen: Pick<Screen, 'getPrimaryDisplay'>;
+export interface CaptureGrants {
+  /** The source the user chose for this frame's window, used up by this request; undefined refuses it. */
+  sourceFor(frame: WebFrameMain): Promise<DesktopCapturerSource | undefined>;
 }
 
 type SessionHooks = Pick<
@@ -40,7 +35,7 @@ type SessionHooks = Pick<
   'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDisplayMediaRequestHandler'
 > & { webRequest: Pick<Session['webRequest'], 'onHeadersReceived'> };
 
-export function hardenSession(session: SessionHooks, capture: CaptureSources): void {
+export function hardenSession(session: SessionHooks, capture: CaptureGrants): void {
   session.setPermissionRequestHandler((_contents, permission, callback, details) =>
     callback(permissionDecision(permission, details.requestingUrl, details)),
   );
@@ -54,14 +49,11 @@ export function hardenSession(session: SessionHooks, capture: CaptureSources): v
       securityOrigin: request.securityOrigin,
       isMainFrame: fromAppTopFrame,
     });
-    if (!granted) return callback(null);
-    capture.desktopCapturer
-      .getSources({ types: ['screen'] })
-      .then((sources) => {
-        const source = pickPrimaryScreen(sources, capture.screen.getPrimaryDisplay().id);
-        // System audio loopback exists only on Windows; the screen's video is what the model looks at.
-        callback(source ? { video: source } : null);
-      })
+    if (!granted || !request.frame) return callback(null);
+    capture
+      .sourceFor(request.frame)
+      // System audio loopback exists only on Windows; the picture is what the model looks at.
+      .then((source) => callback(source ? { video: source } : null))
       .catch(() => callback(null));
   });
   session.webRequest.onHeadersReceived((details, callback) => {

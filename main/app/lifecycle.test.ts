@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createFakeElectron, type FakeElectron } from './fakeElectron';
+import { createFakeElectron, fakeSource, type FakeElectron } from './fakeElectron';
 import { invokeChannels } from '../ipc/contract';
 
 let HOME: string;
@@ -243,5 +243,52 @@ describe('engine and window', () => {
     app.emit('second-instance');
     expect(window().restore).toHaveBeenCalled();
     expect(window().focus).toHaveBeenCalled();
+  });
+});
+
+describe('screen capture by the user’s choice', () => {
+  /** The session's answer to a getDisplayMedia request of the app page: the stream to grant, or null. */
+  const displayMedia = (frame: unknown = window().webContents.mainFrame) =>
+    new Promise<unknown>((resolve) => {
+      const [handler] = electron.session.defaultSession.setDisplayMediaRequestHandler.mock.calls[0] as unknown as [(request: object, callback: (streams: unknown) => void) => void];
+      handler({ frame, securityOrigin: 'app://omnidesk', videoRequested: true, audioRequested: false, userGesture: true }, resolve);
+    });
+  const listed = async () => {
+    await start();
+    electron.desktopSources.push(fakeSource('screen:1:0', 'Entire screen'), fakeSource('window:42:0', 'Notes'));
+    return electron.desktopSources;
+  };
+
+  it('lists the screens and windows to the window over screen.sources', async () => {
+    await listed();
+    const result = (await invoke('screen.sources', {})) as { ok: true; value: { sources: Array<{ id: string; kind: string }> } };
+    expect(result.value.sources.map(({ id, kind }) => [id, kind])).toEqual([['screen:1:0', 'screen'], ['window:42:0', 'window']]);
+  });
+
+  it('grants exactly the chosen source to that window’s next request, then forgets it', async () => {
+    const sources = await listed();
+    await expect(invoke('screen.choose', { sourceId: 'window:42:0' })).resolves.toEqual({ ok: true, value: { sourceId: 'window:42:0', validForMs: 15_000 } });
+    await expect(displayMedia()).resolves.toEqual({ video: sources[1] });
+    await expect(displayMedia()).resolves.toBeNull();
+  });
+
+  it('denies a request without a choice: no screen is shared by default', async () => {
+    await listed();
+    await expect(displayMedia()).resolves.toBeNull();
+  });
+
+  it('denies a source id that desktopCapturer does not list, when chosen and when it is gone by the request', async () => {
+    const sources = await listed();
+    await expect(invoke('screen.choose', { sourceId: 'window:99:0' })).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    await expect(displayMedia()).resolves.toBeNull();
+    await invoke('screen.choose', { sourceId: 'window:42:0' });
+    sources.splice(1, 1);
+    await expect(displayMedia()).resolves.toBeNull();
+  });
+
+  it('refuses a malformed source id by its field', async () => {
+    await listed();
+    const result = (await invoke('screen.choose', { sourceId: 'file:///etc/passwd' })) as { ok: false; error: { message: string } };
+    expect(result.error.message).toMatch(/sourceId: must be a screen or window id/);
   });
 });

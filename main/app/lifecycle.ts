@@ -15,9 +15,9 @@ import {
   MessageChannelMain,
   nativeTheme,
   protocol,
-  screen,
   session,
   utilityProcess,
+  webContents,
   type WebContents,
 } from 'electron';
 import { EngineSupervisor } from '../engine/host/supervisor';
@@ -30,6 +30,7 @@ import { openServices, type Services } from '../ipc/services';
 import { appTokenStore } from '../models/token/electronSafeStorage';
 import { safeStorageCipher } from '../secrets/safeStorageCipher';
 import { EncryptedApiKeys } from '../store/apiKeys';
+import { DisplayCapture } from './displayCapture';
 import { BUILDER_SERVICE_NAME, utilityProcessLauncher } from './engineProcess';
 import { hardenAllWebContents, hardenSession } from './hardening';
 import { installMenu } from './menu';
@@ -93,6 +94,7 @@ export function startOmnidesk(mainDir: string): void {
     }
     sender.postMessage(STREAM_PORT_MESSAGE, nonce, [port2]);
   };
+  const displayCapture = new DisplayCapture(desktopCapturer);
   const handlerTables = new WeakMap<WebContents, Handlers>();
   const handlersFor = (services: Services) => (sender: WebContents) => {
     let handlers = handlerTables.get(sender);
@@ -105,6 +107,7 @@ export function startOmnidesk(mainDir: string): void {
         electron: process.versions.electron,
         openStream: (nonce) => openStream(sender, nonce),
         exportFolder: () => chooseExportFolder(sender),
+        screen: displayCapture.forWindow(sender),
       });
       handlerTables.set(sender, handlers);
     }
@@ -137,7 +140,7 @@ export function startOmnidesk(mainDir: string): void {
     .whenReady()
     .then(() => {
       serveRenderer(protocol, paths.renderer);
-      hardenSession(session.defaultSession, { desktopCapturer, screen });
+      hardenSession(session.defaultSession, { sourceFor: (frame) => displayCapture.take(webContents.fromFrame(frame)) });
       installMenu(Menu, { platform: process.platform, packaged: app.isPackaged });
       const opened = openServices({
         home,

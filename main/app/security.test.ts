@@ -7,7 +7,6 @@ import {
   isAllowedNavigation,
   isAppUrl,
   permissionDecision,
-  pickPrimaryScreen,
 } from './security';
 
 const directives = (policy: string) =>
@@ -116,21 +115,5 @@ describe('permissions', () => {
 
   it('denies media types other than audio and video', () => {
     expect(permissionDecision('media', APP_ENTRY_URL, { ...page, mediaTypes: ['audio', 'speaker'] })).toBe(false);
-  });
-});
-
-describe('screen capture source', () => {
-  const sources = [
-    { id: 'screen:1:0', display_id: '11' },
-    { id: 'screen:2:0', display_id: '22' },
-  ];
-
-  it('is the primary display', () => {
-    expect(pickPrimaryScreen(sources, 22)?.id).toBe('screen:2:0');
-  });
-
-  it('falls back to the first screen when no source matches, and to nothing without screens', () => {
-    expect(pickPrimaryScreen(sources, 99)?.id).toBe('screen:1:0');
-    expect(pickPrimaryScreen([], 1)).toBeUndefined();
   });
 });

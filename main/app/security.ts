@@ -69,13 +69,3 @@ export function permissionDecision(permission: string, requestingUrl: string | u
   if (details.mediaTypes && !details.mediaTypes.every((type) => MEDIA_TYPES.has(type))) return false;
   return true;
 }
-
-export interface ScreenSource {
-  id: string;
-  display_id: string;
-}
-
-/** Until the source picker exists, screen capture shares the primary display (or the only screen found). */
-export function pickPrimaryScreen<S extends ScreenSource>(sources: readonly S[], primaryDisplayId: number): S | undefined {
-  return sources.find((source) => source.display_id === String(primaryDisplayId)) ?? sources[0];
-}

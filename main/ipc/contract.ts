@@ -20,6 +20,7 @@ import {
 import { ConversationChange, conversationChannels } from './schemas/conversations';
 import { modelChannels, ModelJob } from './schemas/models';
 import { Settings, settingsChannels } from './schemas/settings';
+import { screenChannels } from './schemas/screen';
 import { remoteChannels } from './schemas/remote';
 
 export { LIMITS, StreamDown, StreamUp, TurnEvent, Attachment, ChatSendRequest } from '../engine/protocol';
@@ -51,6 +52,7 @@ export type SystemInfo = z.infer<typeof SystemInfo>;
 export * from './schemas/conversations';
 export * from './schemas/models';
 export * from './schemas/settings';
+export * from './schemas/screen';
 export * from './schemas/remote';
 
 const Empty = z.strictObject({});
@@ -67,6 +69,7 @@ export const invokeChannels = {
   ...conversationChannels,
   ...settingsChannels,
   ...modelChannels,
+  ...screenChannels,
   ...remoteChannels,
 } as const;
 

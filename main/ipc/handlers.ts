@@ -11,6 +11,7 @@ import { listInstalledModels } from '../models/installed';
 import { backendOf, engineTurn } from './engineTurn';
 import { remoteHandlers } from './remoteHandlers';
 import { installedSpeakers } from '../models/speakers';
+import { BROWSER_PICKER, type ScreenCapture } from './screenCapture';
 import { exportConversation } from '../store/export';
 import { turnWithSettings } from '../store/settings';
 import { float32FromBytes } from '../store/wav';
@@ -26,10 +27,13 @@ export interface HandlerDeps {
   openStream: (nonce: string) => void;
   /** The folder an export goes into (a folder picker in the app); undefined when the user cancelled. */
   exportFolder: () => Promise<string | undefined>;
+  /** The calling window's screen and window sources; by default none, and the browser's own picker asks. */
+  screen?: ScreenCapture;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { conversations, recorder, settings, models, modelsDir, remote } = deps.services;
+  const screen = deps.screen ?? BROWSER_PICKER;
   return {
     'system.info': async () => ({
       app: deps.app,
@@ -78,6 +82,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ...(settings.pendingNotice ? { notice: settings.pendingNotice } : {}),
     }),
     'settings.set': (patch) => settings.update(patch),
+
+    'screen.sources': async () => ({ sources: await screen.sources() }),
+    'screen.choose': ({ sourceId }) => screen.choose(sourceId),
 
     ...remoteHandlers(deps.services),
 
