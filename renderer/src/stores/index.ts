@@ -11,6 +11,7 @@ import { createEngineStore } from './engine';
 import { createLoadableStore } from './loadable';
 import { createModelsStore } from './models';
 import { createNavigationStore } from './navigation';
+import { createRemoteStore, settleChoices } from './remote';
 import { createSettingsStore } from './settings';
 import { createStreamCheckStore } from './streamCheck';
 import { createVoiceStore } from './voice';
@@ -42,13 +43,17 @@ export function createAppStores(api: OmnideskApi) {
       api.conversations.saveAudio({ turnId, role, sampleRate, pcm: new Uint8Array(pcm.buffer as ArrayBuffer, pcm.byteOffset, pcm.byteLength) }),
     readMedia: async (file) => (await api.conversations.media({ file })).data,
   });
+  const conversations = createConversationsStore(api, conversation);
+  const remote = createRemoteStore(api);
+  conversations.subscribe(({ list }) => list.value && settleChoices(remote, list.value));
   return {
     engine,
     system,
     models: createModelsStore(api),
     settings,
     conversation,
-    conversations: createConversationsStore(api, conversation),
+    conversations,
+    remote,
     attachments,
     voice,
     streamCheck: createStreamCheckStore(api, engine),

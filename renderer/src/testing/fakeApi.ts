@@ -8,6 +8,7 @@ import {
   type ConversationChange,
   type EngineState,
   type ModelJob,
+  type RemoteServerView,
   type Settings,
   type TurnEvent,
 } from '../../../main/ipc/contract';
@@ -67,7 +68,7 @@ export function fakeApi() {
       onChanged: changed.subscribe,
     },
     remote: {
-      list: vi.fn(async () => ({ servers: [] })),
+      list: vi.fn(async () => ({ servers: [] as RemoteServerView[] })),
       save: vi.fn(),
       remove: vi.fn(async () => ({ removed: true })),
       check: vi.fn(),

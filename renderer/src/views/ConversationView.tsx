@@ -5,6 +5,9 @@ import { Composer } from '../components/Composer';
 import { MessageItem } from '../components/MessageItem';
 import { ConversationActions } from '../components/conversations/ConversationActions';
 import { ConversationNotice } from '../components/conversations/ConversationNotice';
+import { BackendSwitch } from '../components/remote/BackendSwitch';
+import { DataLeavesBadge } from '../components/remote/DataLeavesBadge';
+import { useConversationBackend } from '../components/remote/useConversationBackend';
 import { ViewHeader } from '../components/ViewHeader';
 import { currentSummary } from '../stores/conversations';
 
@@ -14,6 +17,8 @@ export function ConversationView() {
   const conversationId = useStore(stores.conversation, (s) => s.conversationId);
   // Saved once its first turn is sent: from then on it can be renamed, exported and deleted.
   const saved = useStore(stores.conversations, (s) => currentSummary(s.list.value, conversationId));
+  const { remote, server } = useConversationBackend();
+  const answerer = remote ? `the server “${server?.name ?? 'removed'}”` : 'the Qwen3-Omni model on this computer';
   const log = useRef<HTMLDivElement>(null);
   useEffect(() => {
     log.current?.scrollTo({ top: log.current.scrollHeight });
@@ -22,8 +27,14 @@ export function ConversationView() {
     <>
       <ViewHeader
         title="Conversation"
-        description={saved ? saved.title : 'Runs entirely on this device.'}
-        actions={saved && <ConversationActions key={saved.id} conversation={saved} />}
+        description={saved ? saved.title : remote ? `Answered by ${answerer}.` : 'Runs entirely on this device.'}
+        actions={
+          <>
+            <DataLeavesBadge />
+            <BackendSwitch />
+            {saved && <ConversationActions key={saved.id} conversation={saved} />}
+          </>
+        }
       />
       <ConversationNotice />
       <div ref={log} role="log" aria-label="Messages" className="flex-1 overflow-y-auto">
@@ -31,7 +42,8 @@ export function ConversationView() {
           <div className="flex h-full flex-col items-center justify-center px-8 text-center">
             <p className="text-base font-medium text-zinc-700 dark:text-zinc-200">What can I help with?</p>
             <p className="mt-1 max-w-sm text-sm text-zinc-500 dark:text-zinc-400">
-              Type a message below. Omnidesk answers with the Qwen3-Omni model on this computer; nothing is sent anywhere.
+              Type a message below. Omnidesk answers with {answerer}
+              {remote ? ', so what you send goes there.' : '; nothing is sent anywhere.'}
             </p>
           </div>
         ) : (
@@ -44,6 +56,13 @@ export function ConversationView() {
           </div>
         )}
       </div>
+      {remote && (
+        <div className="px-8">
+          <div className="mx-auto max-w-3xl">
+            <DataLeavesBadge />
+          </div>
+        </div>
+      )}
       <Composer />
     </>
   );

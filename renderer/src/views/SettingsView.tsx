@@ -3,6 +3,7 @@ import { Panel } from '../components/Panel';
 import { AppearancePanel } from '../components/settings/AppearancePanel';
 import { BehaviourPanel } from '../components/settings/BehaviourPanel';
 import { DevicesPanel } from '../components/settings/DevicesPanel';
+import { RemoteServersPanel } from '../components/remote/RemoteServersPanel';
 import { PushToTalkPanel } from '../components/settings/PushToTalkPanel';
 import { SettingsNotice } from '../components/settings/SettingsNotice';
 import { VoicePanel } from '../components/settings/VoicePanel';
@@ -29,12 +30,14 @@ export default function SettingsView() {
           <PushToTalkPanel />
           <DevicesPanel />
           <AppearancePanel />
+          <RemoteServersPanel />
           <SystemInfoPanel />
           <StreamCheckPanel />
           <Panel id="privacy-title" title="Privacy">
             <p className="text-sm text-zinc-600 dark:text-zinc-400">
               Conversations, audio and images stay on this computer: the model runs in a local engine process and
-              Omnidesk makes no network requests of its own, except model downloads you start in Models.
+              Omnidesk makes no network requests of its own, except model downloads you start in Models and
+              conversations you switch to a remote server you added, which show where they are sent.
             </p>
           </Panel>
         </div>
