@@ -74,6 +74,7 @@ describe('settings are changed by keyboard and mouse, saved, and kept across a r
         devices: { input: null, output: null },
         pushToTalk: { key: 'F8', globalHotkey: 'CommandOrControl+Shift+K' },
         theme: 'dark',
+        remote: { servers: [], defaultBackend: 'local' },
       });
     await page.reload();
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Settings' }).click();
