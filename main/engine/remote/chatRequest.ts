@@ -3,7 +3,8 @@
  * (`modalities` and `audio: {voice, format: 'pcm16'}`), and the voice is also sent as the top-level `speaker`
  * that vLLM-Omni reads instead of `audio.voice` (see fixtures/vllm-omni/README.md); servers that do not know the
  * field ignore it. Sampling maps onto OpenAI's names plus vLLM's `top_k` and `repetition_penalty` extensions;
- * greedy decoding is temperature 0. `maxSpeechFrames` has no counterpart in the API and is not sent.
+ * greedy decoding is temperature 0. `maxSpeechFrames` goes as `omnidesk serve`'s `max_audio_frames` extension
+ * (OpenAI's API has no such cap; other servers ignore it).
  */
 import type { RemoteChatSendRequest } from '../protocol';
 import type { ChatMessage } from './messages';
@@ -17,6 +18,7 @@ export function chatRequestBody(request: RemoteChatSendRequest, messages: ChatMe
     modalities: speak ? ['text', 'audio'] : ['text'],
     ...(speak && { audio: { ...(speaker && { voice: speaker }), format: 'pcm16' } }),
     ...(speak && speaker && { speaker }),
+    ...(speak && request.maxSpeechFrames !== undefined && { max_audio_frames: request.maxSpeechFrames }),
     ...sampling(request.sampling ?? {}),
   };
 }
