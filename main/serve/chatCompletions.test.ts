@@ -164,6 +164,17 @@ describe('omnidesk serve through the official OpenAI client', () => {
     expect(byId.usage!.prompt_tokens_details!.cached_tokens).toBeGreaterThan(first.usage!.prompt_tokens);
   });
 
+  it("keeps two clients' conversations apart: each follow-up prefills only its new message", async () => {
+    const [a, b] = [ask('First client here.'), ask('Second client, another topic.')];
+    const firstA = await create({ messages: a, ...GREEDY });
+    const firstB = await create({ messages: b, ...GREEDY });
+    const follow = (messages: unknown[], reply: OpenAI.ChatCompletion) =>
+      create({ messages: [...messages, { role: 'assistant', content: reply.choices[0].message.content }, { role: 'user', content: 'Go on.' }], ...GREEDY });
+    const [nextA, nextB] = [await follow(a, firstA), await follow(b, firstB)];
+    expect(nextA.usage!.prompt_tokens_details!.cached_tokens).toBeGreaterThan(firstA.usage!.prompt_tokens);
+    expect(nextB.usage!.prompt_tokens_details!.cached_tokens).toBeGreaterThan(firstB.usage!.prompt_tokens);
+  });
+
   it('stops a streamed turn when the client disconnects, and the model answers the next request at once', async () => {
     const controller = new AbortController();
     const long = await t.client.chat.completions.create(

@@ -43,6 +43,17 @@ export interface ChatContext {
 
 type Done = Extract<SpokenTurnEvent, { type: 'done' }>;
 
+/** A turn under way and what its reply is written with. */
+interface Reply {
+  res: ServerResponse;
+  events: AsyncIterable<SpokenTurnEvent>;
+  meta: CompletionMeta;
+  request: ChatRequest;
+  replies: SpokenReplies;
+  /** Aborted when the client leaves or the server closes; its reason is the error the client gets. */
+  signal: AbortSignal;
+}
+
 export async function chatCompletions(req: IncomingMessage, res: ServerResponse, ctx: ChatContext, signal: AbortSignal): Promise<void> {
   const request = parseChatRequest(await readJsonBody(req, ctx.bodyLimits));
   if (request.model !== ctx.model.id) {
@@ -68,9 +79,8 @@ export async function chatCompletions(req: IncomingMessage, res: ServerResponse,
       signal,
       speech: request.speech && { speaker, maxFrames: request.speech.maxFrames, ...(greedy && { doSample: false }) },
     });
-    const meta = completionMeta(ctx.model.id);
-    if (request.stream) await streamReply(res, events, meta, request, ctx.replies);
-    else await sendReply(res, events, meta, request, ctx.replies);
+    const reply: Reply = { res, events, meta: completionMeta(ctx.model.id), request, replies: ctx.replies, signal };
+    await (request.stream ? streamReply(reply) : sendReply(reply));
   } finally {
     release();
     await dispose?.();
@@ -88,7 +98,7 @@ function checkedVoice(voice: string | undefined, voices: readonly string[]): str
 const promptUsage = (done: Done, frames?: number): Usage =>
   usage({ tokens: done.prompt.inputIds.length, cached: done.timings.reusedTokens }, done.tokenIds.length, frames);
 
-async function sendReply(res: ServerResponse, events: AsyncIterable<SpokenTurnEvent>, meta: CompletionMeta, request: ChatRequest, replies: SpokenReplies) {
+async function sendReply({ res, events, meta, request, replies, signal }: Reply) {
   let done: Done | undefined;
   let frames = 0;
   const audio: Float32Array[] = [];
@@ -97,6 +107,8 @@ async function sendReply(res: ServerResponse, events: AsyncIterable<SpokenTurnEv
     else if (event.type === 'audio') audio.push(event.samples);
     else if (event.type === 'speech-done') frames = event.codes.length;
   }
+  // A reply cut short by the server closing is not passed off as complete.
+  signal.throwIfAborted();
   if (!done) throw new Error('the turn ended without a reply');
   let spoken;
   if (request.speech) {
@@ -109,7 +121,7 @@ async function sendReply(res: ServerResponse, events: AsyncIterable<SpokenTurnEv
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) }).end(body);
 }
 
-async function streamReply(res: ServerResponse, events: AsyncIterable<SpokenTurnEvent>, meta: CompletionMeta, request: ChatRequest, replies: SpokenReplies) {
+async function streamReply({ res, events, meta, request, replies, signal }: Reply) {
   const reply = request.speech && replies.issue();
   let sse: SseStream | undefined;
   let done: Done | undefined;
@@ -129,6 +141,7 @@ async function streamReply(res: ServerResponse, events: AsyncIterable<SpokenTurn
       } else if (event.type === 'done') done = event;
       else if (event.type === 'speech-done') frames = event.codes.length;
     }
+    signal.throwIfAborted();
   } catch (error) {
     // Once the stream is open the status is sent: the error travels as an event, which OpenAI's clients raise.
     if (!sse) throw error;

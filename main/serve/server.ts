@@ -74,7 +74,7 @@ export async function startServer(options: ServeOptions, limits: Partial<ServeLi
   const http = createServer((req, res) => {
     const controller = new AbortController();
     // A client that goes away (or a close()) stops its turn: nobody would read the rest.
-    res.once('close', () => controller.abort(new Error('the client closed the connection')));
+    res.once('close', () => controller.abort(new ApiError(499, 'The client closed the connection.')));
     const handled = handle(req, res, controller.signal)
       .catch((error: unknown) => sendError(res, toApiError(error)))
       .finally(() => inFlight.delete(controller));
@@ -119,7 +119,8 @@ export async function startServer(options: ServeOptions, limits: Partial<ServeLi
     close: () =>
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-        for (const controller of inFlight.keys()) controller.abort(new Error('the server is shutting down'));
+        const shutdown = new ApiError(503, 'The server is shutting down: the reply was stopped.', { code: 'server_shutting_down' });
+        for (const controller of inFlight.keys()) controller.abort(shutdown);
         await Promise.allSettled(inFlight.values());
         http.closeAllConnections();
         await stopped;

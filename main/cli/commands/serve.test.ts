@@ -24,7 +24,7 @@ async function run(...args: string[]) {
 }
 
 describe('omnidesk serve', () => {
-  it('prints the URL as the first stdout line and a generated token on stderr, answers with it, and closes on Ctrl-C', async () => {
+  it('prints the URL as the first stdout line and a generated token on stderr, answers with it, and on Ctrl-C stops the reply in flight and exits', async () => {
     const child = spawn(process.execPath, [bin, 'serve', bundle, '--port', '0', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -45,9 +45,21 @@ describe('omnidesk serve', () => {
       expect(await models.json()).toMatchObject({ object: 'list', data: [{ id: 'bundle', object: 'model' }] });
       expect((await fetch(`${url}/models`)).status).toBe(401);
 
+      // 4000 frames would keep the tiny talker busy for ~30 s.
+      const inFlight = fetch(`${url}/chat/completions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ model: 'bundle', messages: [{ role: 'user', content: 'hi' }], modalities: ['text', 'audio'], max_audio_frames: 4000 }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const interrupted = performance.now();
       child.kill('SIGINT');
+      const stopped = await inFlight;
+      expect(stopped.status).toBe(503);
+      expect(await stopped.json()).toMatchObject({ error: { code: 'server_shutting_down' } });
       const [code] = await exited;
       expect(code).toBe(0);
+      expect(performance.now() - interrupted).toBeLessThan(3000);
       expect(stderr).toContain('SIGINT: closing');
       expect(stderr.match(/API token/g)).toHaveLength(1);
     } finally {
