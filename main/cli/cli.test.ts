@@ -20,7 +20,7 @@ describe('omnidesk CLI', () => {
     const out = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     expect(out).toMatch(/^omnidesk \d+\.\d+\.\d+/);
     const commands = [...out.matchAll(/^ {2}omnidesk (\w+)/gm)].map((m) => m[1]);
-    expect(commands).toEqual(['info', 'models', 'pull', 'rm', 'build', 'preprocess', 'run']);
+    expect(commands).toEqual(['info', 'models', 'pull', 'rm', 'build', 'preprocess', 'run', 'serve']);
   });
 
   it('rejects an unknown command, an unknown option and a stray argument with exit 2 on stderr', async () => {

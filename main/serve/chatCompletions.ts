@@ -91,7 +91,7 @@ export async function chatCompletions(req: IncomingMessage, res: ServerResponse,
 function checkedVoice(voice: string | undefined, voices: readonly string[]): string {
   if (voices.length === 0) throw invalidRequest('This model has no speech output: ask for modalities ["text"].', 'modalities');
   const name = (voice ?? DEFAULT_SPEAKER).toLowerCase();
-  if (!voices.includes(name)) throw invalidRequest(`Unknown voice "${voice}"; this model speaks as ${voices.join(', ')}.`, 'audio.voice', 'unknown_voice');
+  if (!voices.includes(name)) throw invalidRequest(`Unknown voice "${voice ?? name}"; this model speaks as ${voices.join(', ')}.`, 'audio.voice', 'unknown_voice');
   return name;
 }
 
@@ -113,16 +113,16 @@ async function sendReply({ res, events, meta, request, replies, signal }: Reply)
   let spoken;
   if (request.speech) {
     const samples = joined(audio);
-    const reply = replies.issue();
-    replies.remember(reply, done.text);
-    spoken = { id: reply.id, expires_at: reply.expiresAt, data: base64(request.speech.format === 'wav' ? wav(samples) : pcm16(samples)), transcript: done.text };
+    const issued = replies.issue();
+    replies.remember(issued, done.text);
+    spoken = { id: issued.id, expires_at: issued.expiresAt, data: base64(request.speech.format === 'wav' ? wav(samples) : pcm16(samples)), transcript: done.text };
   }
   const body = JSON.stringify(completion(meta, { text: done.text, finishReason: finishReason(done.stopReason), audio: spoken, usage: promptUsage(done, frames) }));
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) }).end(body);
 }
 
 async function streamReply({ res, events, meta, request, replies, signal }: Reply) {
-  const reply = request.speech && replies.issue();
+  const issued = request.speech && replies.issue();
   let sse: SseStream | undefined;
   let done: Done | undefined;
   let frames = 0;
@@ -135,9 +135,9 @@ async function streamReply({ res, events, meta, request, replies, signal }: Repl
       // Leaving the loop stops the turn (speechTurn.ts): nobody is listening any more.
       if (!sse.open) return;
       if (event.type === 'text-delta' && event.text) {
-        await sse.send(chunk(meta, { content: event.text, ...(reply && { audio: { id: reply.id, transcript: event.text } }) }));
-      } else if (event.type === 'audio' && reply) {
-        await sse.send(chunk(meta, { audio: { id: reply.id, data: base64(pcm16(event.samples)) } }));
+        await sse.send(chunk(meta, { content: event.text, ...(issued && { audio: { id: issued.id, transcript: event.text } }) }));
+      } else if (event.type === 'audio' && issued) {
+        await sse.send(chunk(meta, { audio: { id: issued.id, data: base64(pcm16(event.samples)) } }));
       } else if (event.type === 'done') done = event;
       else if (event.type === 'speech-done') frames = event.codes.length;
     }
@@ -150,8 +150,8 @@ async function streamReply({ res, events, meta, request, replies, signal }: Repl
     return;
   }
   if (!sse || !done) throw new Error('the turn ended without a reply');
-  if (reply) replies.remember(reply, done.text);
-  await sse.send(chunk(meta, reply ? { audio: { id: reply.id, expires_at: reply.expiresAt } } : {}, finishReason(done.stopReason)));
+  if (issued) replies.remember(issued, done.text);
+  await sse.send(chunk(meta, issued ? { audio: { id: issued.id, expires_at: issued.expiresAt } } : {}, finishReason(done.stopReason)));
   if (request.includeUsage) await sse.send(usageChunk(meta, promptUsage(done, frames)));
   await sse.done();
 }

@@ -73,7 +73,7 @@ export async function startServer(options: ServeOptions, limits: Partial<ServeLi
   const inFlight = new Map<AbortController, Promise<void>>();
   const http = createServer((req, res) => {
     const controller = new AbortController();
-    // A client that goes away (or a close()) stops its turn: nobody would read the rest.
+    // A client that goes away stops its turn: nobody would read the rest (the 499 reaches no one).
     res.once('close', () => controller.abort(new ApiError(499, 'The client closed the connection.')));
     const handled = handle(req, res, controller.signal)
       .catch((error: unknown) => sendError(res, toApiError(error)))
