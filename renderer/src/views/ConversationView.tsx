@@ -18,7 +18,8 @@ export function ConversationView() {
   // Saved once its first turn is sent: from then on it can be renamed, exported and deleted.
   const saved = useStore(stores.conversations, (s) => currentSummary(s.list.value, conversationId));
   const { remote, server } = useConversationBackend();
-  const answerer = remote ? `the server “${server?.name ?? 'removed'}”` : 'the Qwen3-Omni model on this computer';
+  const answerer = !remote ? 'the Qwen3-Omni model on this computer' : server ? `the server “${server.name}”` : 'a server that has been removed';
+  const dataNote = !remote ? '; nothing is sent anywhere.' : server ? ', so what you send goes there.' : ': choose who answers above.';
   const log = useRef<HTMLDivElement>(null);
   useEffect(() => {
     log.current?.scrollTo({ top: log.current.scrollHeight });
@@ -43,7 +44,7 @@ export function ConversationView() {
             <p className="text-base font-medium text-zinc-700 dark:text-zinc-200">What can I help with?</p>
             <p className="mt-1 max-w-sm text-sm text-zinc-500 dark:text-zinc-400">
               Type a message below. Omnidesk answers with {answerer}
-              {remote ? ', so what you send goes there.' : '; nothing is sent anywhere.'}
+              {dataNote}
             </p>
           </div>
         ) : (
@@ -56,7 +57,7 @@ export function ConversationView() {
           </div>
         )}
       </div>
-      {remote && (
+      {server && (
         <div className="px-8">
           <div className="mx-auto max-w-3xl">
             <DataLeavesBadge />

@@ -8,14 +8,14 @@ import { useConversationBackend } from './useConversationBackend';
  * screen reader announces with it and a tooltip repeats.
  */
 export function DataLeavesBadge() {
-  const { remote, server } = useConversationBackend();
+  const { server } = useConversationBackend();
   const descriptionId = useId();
-  if (!remote) return null;
-  const where = server ? serverAddress(server.baseUrl) : 'a removed server';
-  const explanation = server
-    ? `What you type, say, show or attach in this conversation leaves this computer: it is sent to the server “${server.name}” at ${server.baseUrl}, which answers it.` +
-      (sendsInPlainText(server.baseUrl) ? ' The connection is plain http, so it is not encrypted on the way.' : '')
-    : 'This conversation was answered by a server that has since been removed; choose who answers it next.';
+  // A conversation whose server was removed sends nothing: its next turn is refused, and the switch says why.
+  if (!server) return null;
+  const where = serverAddress(server.baseUrl);
+  const explanation =
+    `What you type, say, show or attach in this conversation leaves this computer: it is sent to the server “${server.name}” at ${server.baseUrl}, which answers it.` +
+    (sendsInPlainText(server.baseUrl) ? ' The connection is plain http, so it is not encrypted on the way.' : '');
   return (
     <p
       role="note"
