@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_SPEAKER } from '../engine/omni/talker';
+import { concatFloat32 } from '../engine/runtime/float32';
 import type { SpokenTurnEvent } from '../engine/omni/speechTurn';
 import { parseChatRequest, type ChatRequest } from './chatRequest';
 import { turnMessages } from './chatMessages';
@@ -112,7 +113,7 @@ async function sendReply({ res, events, meta, request, replies, signal }: Reply)
   if (!done) throw new Error('the turn ended without a reply');
   let spoken;
   if (request.speech) {
-    const samples = joined(audio);
+    const samples = concatFloat32(audio);
     const issued = replies.issue();
     replies.remember(issued, done.text);
     spoken = { id: issued.id, expires_at: issued.expiresAt, data: base64(request.speech.format === 'wav' ? wav(samples) : pcm16(samples)), transcript: done.text };
@@ -154,14 +155,4 @@ async function streamReply({ res, events, meta, request, replies, signal }: Repl
   await sse.send(chunk(meta, issued ? { audio: { id: issued.id, expires_at: issued.expiresAt } } : {}, finishReason(done.stopReason)));
   if (request.includeUsage) await sse.send(usageChunk(meta, promptUsage(done, frames)));
   await sse.done();
-}
-
-function joined(chunks: readonly Float32Array[]): Float32Array {
-  const samples = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    samples.set(c, at);
-    at += c.length;
-  }
-  return samples;
 }

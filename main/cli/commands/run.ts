@@ -14,6 +14,7 @@ import { OmniRuntime } from '../../engine/omni/omniRuntime';
 import { SPEECH_SAMPLE_RATE } from '../../engine/omni/code2wav';
 import { Speech, type SpokenTurnEvent, type SpokenTurnRequest } from '../../engine/omni/speechTurn';
 import type { ProcessRequest } from '../../engine/processor/processor';
+import { concatFloat32 } from '../../engine/runtime/float32';
 import { npyArray, writeNpy } from '../../engine/runtime/npy';
 import { encodeWav } from '../../store/wav';
 import { homeOption, type Command } from '../command';
@@ -119,12 +120,7 @@ async function runTurn(io: Io, options: RunOptions): Promise<void> {
 
 /** The delivered samples in one array, and the frames they cover (an interrupted turn delivers whole frames). */
 function deliveredSpeech(done: SpeechDone, audio: readonly Float32Array[], samplesPerFrame: number): Spoken {
-  const samples = new Float32Array(audio.reduce((n, chunk) => n + chunk.length, 0));
-  let at = 0;
-  for (const chunk of audio) {
-    samples.set(chunk, at);
-    at += chunk.length;
-  }
+  const samples = concatFloat32(audio);
   return { done, samples, frames: Math.ceil(samples.length / samplesPerFrame) };
 }
 

@@ -21,6 +21,7 @@
 import type { RopeConfig } from '../processor/config';
 import type { MediaLayout } from '../processor/processor';
 import { ropeIndex } from '../processor/ropeIndex';
+import { concatFloat32 } from '../runtime/float32';
 
 /** The ids the prompt is built from (config.json; thinker media ids). */
 export interface TalkerPromptTokens {
@@ -131,7 +132,7 @@ export async function prepareTalkerPrompt(
     if (!row) throw new Error(`prepareTalkerPrompt: no accept-layer state for the media slot at ${p}`);
     return row;
   });
-  const hidden = states.length > 0 ? await graphs.projectHidden(concat(states), signal) : new Float32Array(0);
+  const hidden = states.length > 0 ? await graphs.projectHidden(concatFloat32(states), signal) : new Float32Array(0);
   const { nothink, thinkBos, thinkEos, pad, bos } = tokens.codec;
   const codec = await graphs.embedControl([nothink, thinkBos, thinkEos, input.speakerId, pad, bos], signal);
 
@@ -157,21 +158,11 @@ export async function prepareTalkerPrompt(
     audioTokenCounts: input.media.audioTokenCounts,
     useAudioInVideo: false,
   });
-  return { rows: concat(rows), codecBos: row(codec, 5).slice(), positionIds, ropeDelta };
+  return { rows: concatFloat32(rows), codecBos: row(codec, 5).slice(), positionIds, ropeDelta };
 }
 
 /** The prefill rows with the last one, `text_projection(g0) + codec_bos`. */
 export async function completeTalkerPrompt(prepared: PreparedTalkerPrompt, firstToken: number, graphs: TalkerPromptGraphs, signal?: AbortSignal): Promise<TalkerPrompt> {
   const g0 = await graphs.projectText([firstToken], signal);
-  return { embeds: concat([prepared.rows, add(g0, prepared.codecBos)]), positionIds: prepared.positionIds, ropeDelta: prepared.ropeDelta };
-}
-
-function concat(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return { embeds: concatFloat32([prepared.rows, add(g0, prepared.codecBos)]), positionIds: prepared.positionIds, ropeDelta: prepared.ropeDelta };
 }
