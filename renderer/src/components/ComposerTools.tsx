@@ -1,29 +1,15 @@
-import { useRef, useState } from 'react';
-import { describeDeviceError } from '../media/deviceErrors';
+import { useRef } from 'react';
 import { ACCEPTED_FILES } from '../media/files';
-import { captureScreen } from '../media/screen';
 import { useStores } from '../stores/context';
 import { AttachIcon, CameraIcon, ScreenIcon } from './icons';
+import { ScreenPicker } from './ScreenPicker';
 
 const TOOL = 'rounded-lg p-2 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 disabled:opacity-50 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100';
 
 /** Attach a file, open the camera, attach a screenshot. Icon buttons, each named for screen readers. */
 export function ComposerTools({ camera, onCamera }: { camera: boolean; onCamera: () => void }) {
-  const attachments = useStores().attachments;
+  const { attachments, screenPicker } = useStores();
   const files = useRef<HTMLInputElement>(null);
-  const [shooting, setShooting] = useState(false);
-
-  const screenshot = async () => {
-    setShooting(true);
-    try {
-      const shot = await captureScreen();
-      if (shot) attachments.getState().add(shot);
-    } catch (error) {
-      attachments.getState().report(describeDeviceError('screen', error).message);
-    } finally {
-      setShooting(false);
-    }
-  };
 
   return (
     <div className="flex items-center">
@@ -44,9 +30,19 @@ export function ComposerTools({ camera, onCamera }: { camera: boolean; onCamera:
       <button type="button" aria-label="Camera" title="Camera" aria-pressed={camera} className={`${TOOL} aria-pressed:text-accent-600 dark:aria-pressed:text-accent-400`} onClick={onCamera}>
         <CameraIcon />
       </button>
-      <button type="button" aria-label="Attach screenshot" title="Attach screenshot" className={TOOL} disabled={shooting} onClick={() => void screenshot()}>
+      <button
+        type="button"
+        aria-label="Attach screenshot"
+        aria-haspopup="dialog"
+        title="Attach screenshot"
+        className={TOOL}
+        // Never disabled while the picker is busy (a second press does nothing): the closing dialog gives focus
+        // back to this button, which a disabled one could not take.
+        onClick={() => void screenPicker.getState().open()}
+      >
         <ScreenIcon />
       </button>
+      <ScreenPicker />
     </div>
   );
 }

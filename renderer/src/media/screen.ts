@@ -1,7 +1,7 @@
 /**
  * A screenshot for the next turn: one frame of a `getDisplayMedia` capture, stopped at once. In the desktop app
- * main answers the request (`setDisplayMediaRequestHandler`, primary screen until a source picker exists); in a
- * browser the browser's own picker asks. PNG, because screens are text and JPEG smears text.
+ * main grants the source the user picked in the screen picker (`screenPicker.ts`); in a browser the browser's own
+ * picker asks. PNG, because screens are text and JPEG smears text.
  */
 import { clockTime, encodeVideoFrame, type ImageAttachment } from './images';
 

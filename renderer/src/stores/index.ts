@@ -5,6 +5,8 @@ import { createEngineLink } from '../audio/engineLink';
 import { MicCapture } from '../audio/micCapture';
 import { SpeechPlayer } from '../audio/speechPlayer';
 import { createAttachmentsStore } from '../media/attachments';
+import { captureScreen } from '../media/screen';
+import { createScreenPickerStore } from '../media/screenPicker';
 import { createConversationStore } from './conversation';
 import { createConversationsStore } from './conversations';
 import { createEngineStore } from './engine';
@@ -55,6 +57,7 @@ export function createAppStores(api: OmnideskApi) {
     conversations,
     remote,
     attachments,
+    screenPicker: createScreenPickerStore({ api, attachments, capture: captureScreen }),
     voice,
     streamCheck: createStreamCheckStore(api, engine),
     navigation: createNavigationStore(),
