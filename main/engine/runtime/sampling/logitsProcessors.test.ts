@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { repetitionPenalty, suppressTokens, temperature, topK, topP } from './logitsProcessors';
+import { Xoshiro128 } from './rng';
 
 const run = (step: (scores: Float32Array, history: number[]) => void, scores: number[], history: number[] = []) => {
   const row = Float32Array.from(scores);
@@ -67,5 +68,23 @@ describe('top-p (nucleus)', () => {
 
   it('keeps everything at p = 1 and ignores tokens already masked', () => {
     expect(run(topP(1), [0, NEG, 0])).toEqual([0, NEG, 0]);
+  });
+
+  it('over a whole row, ties included, removes exactly the tail a (score, id) sort and float64 sums remove', () => {
+    // Past a few hundred live scores it sorts another way than after top-k: both must give this order.
+    const values = Xoshiro128.fromSeed(5);
+    const row = Array.from({ length: 3000 }, (_, i) => (i % 10 === 0 ? NEG : Math.round(values.nextFloat() * 64) / 8));
+    const live = row.flatMap((score, id) => (score === NEG ? [] : [id])).sort((a, b) => row[a] - row[b] || a - b);
+    const max = Math.max(...live.map((id) => row[id]));
+    const total = live.reduce((sum, id) => sum + Math.exp(row[id] - max), 0);
+    const expected = row.slice();
+    let cumulative = 0;
+    for (const id of live.slice(0, -1)) {
+      cumulative += Math.exp(row[id] - max) / total;
+      if (cumulative > Math.fround(1 - 0.3)) break;
+      expected[id] = NEG;
+    }
+    expect([live.length, expected.filter((score) => score !== NEG).length]).toEqual([2700, 124]);
+    expect(run(topP(0.3), row)).toEqual(expected);
   });
 });

@@ -7,6 +7,8 @@
 /** One step: rewrites `scores` (one row of vocabulary logits) in place; `history` = the ids the penalty sees. */
 export type LogitsProcessor = (scores: Float32Array, history: ArrayLike<number>) => void;
 
+import { TopKSelection } from './topKSelection';
+
 const f32 = Math.fround;
 
 /**
@@ -15,15 +17,18 @@ const f32 = Math.fround;
  */
 export function repetitionPenalty(penalty: number): LogitsProcessor {
   const p = f32(penalty);
+  // Marks of the ids penalised in this call, cleared before it returns: no Set per generated token.
+  let seen = new Uint8Array(0);
   return (scores, history) => {
-    const seen = new Set<number>();
+    if (seen.length < scores.length) seen = new Uint8Array(scores.length);
     for (let i = 0; i < history.length; i++) {
       const id = history[i];
-      if (seen.has(id) || id < 0 || id >= scores.length) continue;
-      seen.add(id);
+      if (!(id >= 0 && id < scores.length) || seen[id]) continue;
+      seen[id] = 1;
       const score = scores[id];
       scores[id] = score < 0 ? score * p : score / p;
     }
+    for (let i = 0; i < history.length; i++) if (history[i] >= 0 && history[i] < scores.length) seen[history[i]] = 0;
   };
 }
 
@@ -43,65 +48,17 @@ export function temperature(t: number): LogitsProcessor {
   };
 }
 
-/** The k-th largest finite-or-not value of `scores` (k ≥ 1), by a size-k min-heap: O(V log k). */
-function kthLargest(scores: Float32Array, k: number): number {
-  const heap = new Float64Array(k);
-  let size = 0;
-  const siftDown = (from: number) => {
-    let i = from;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= size) return;
-      const child = left + 1 < size && heap[left + 1] < heap[left] ? left + 1 : left;
-      if (heap[child] >= heap[i]) return;
-      const swap = heap[i];
-      heap[i] = heap[child];
-      heap[child] = swap;
-      i = child;
-    }
-  };
-  for (let i = 0; i < scores.length; i++) {
-    const v = scores[i];
-    if (size < k) {
-      let j = size++;
-      heap[j] = v;
-      while (j > 0) {
-        const parent = (j - 1) >> 1;
-        if (heap[parent] <= heap[j]) break;
-        const swap = heap[parent];
-        heap[parent] = heap[j];
-        heap[j] = swap;
-        j = parent;
-      }
-    } else if (v > heap[0]) {
-      heap[0] = v;
-      siftDown(0);
-    }
-  }
-  return heap[0];
-}
-
 /**
  * `TopKLogitsWarper`: everything below the k-th largest score becomes −∞; scores tied with it stay (transformers
  * masks `scores < topk(scores, k)[-1]`). k is raised to `minTokensToKeep` and capped at the vocabulary.
  */
 export function topK(k: number, minTokensToKeep = 1): LogitsProcessor {
-  if (!Number.isInteger(k) || k < 1) throw new Error(`topK: ${k} must be a positive integer`);
+  const selection = new TopKSelection(k, minTokensToKeep);
   return (scores) => {
-    const threshold = topKThreshold(scores, k, minTokensToKeep);
+    const threshold = selection.threshold(scores);
     for (let i = 0; i < scores.length; i++) if (scores[i] < threshold) scores[i] = -Infinity;
   };
 }
-
-/** The ids `topK(k)` keeps, ascending: a sampler can go on with those few rather than the whole vocabulary. */
-export function topKIds(scores: Float32Array, k: number, minTokensToKeep = 1): number[] {
-  const threshold = topKThreshold(scores, k, minTokensToKeep);
-  const ids: number[] = [];
-  for (let i = 0; i < scores.length; i++) if (!(scores[i] < threshold)) ids.push(i);
-  return ids;
-}
-
-const topKThreshold = (scores: Float32Array, k: number, minTokensToKeep: number) => kthLargest(scores, Math.min(Math.max(k, minTokensToKeep), scores.length));
 
 /**
  * `TopPLogitsWarper` (nucleus): with the scores sorted ascending, the tokens whose cumulative probability stays
@@ -111,25 +68,47 @@ const topKThreshold = (scores: Float32Array, k: number, minTokensToKeep: number)
 export function topP(p: number, minTokensToKeep = 1): LogitsProcessor {
   if (!(p > 0 && p <= 1)) throw new Error(`topP: ${p} must be in (0, 1]`);
   const cutoff = f32(1 - p);
+  // Scratch of the live ids: nothing allocated per token.
+  let live = new Int32Array(0);
   return (scores) => {
+    if (live.length < scores.length) live = new Int32Array(scores.length);
     // −∞ scores have probability 0: they sort first and are removed already.
-    const live: number[] = [];
+    let count = 0;
     let max = -Infinity;
     for (let i = 0; i < scores.length; i++) {
       if (scores[i] === -Infinity) continue;
-      live.push(i);
+      live[count++] = i;
       if (scores[i] > max) max = scores[i];
     }
-    live.sort((a, b) => scores[a] - scores[b] || a - b);
+    const ranked = sortByScore(live.subarray(0, count), scores);
     let total = 0;
-    for (const i of live) total += Math.exp(scores[i] - max);
+    for (let rank = 0; rank < count; rank++) total += Math.exp(scores[ranked[rank]] - max);
     let cumulative = 0;
-    const removable = live.length - minTokensToKeep;
+    const removable = count - minTokensToKeep;
     for (let rank = 0; rank < removable; rank++) {
-      const i = live[rank];
+      const i = ranked[rank];
       cumulative += Math.exp(scores[i] - max) / total;
       if (cumulative > cutoff) break;
       scores[i] = -Infinity;
     }
   };
 }
+
+/**
+ * `ids` (ascending) sorted by score, ascending, equal scores staying in id order. After top-k there are about k of
+ * them, and a stable insertion sort of those costs less than calling a comparator; a whole row goes to the
+ * engine's sort with the same order as comparator.
+ */
+function sortByScore(ids: Int32Array, scores: Float32Array): Int32Array {
+  if (ids.length > INSERTION_SORT_MAX) return ids.sort((a, b) => scores[a] - scores[b] || a - b);
+  for (let i = 1; i < ids.length; i++) {
+    const id = ids[i];
+    const score = scores[id];
+    let j = i;
+    for (; j > 0 && scores[ids[j - 1]] > score; j--) ids[j] = ids[j - 1];
+    ids[j] = id;
+  }
+  return ids;
+}
+
+const INSERTION_SORT_MAX = 256;

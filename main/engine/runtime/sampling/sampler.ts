@@ -3,7 +3,8 @@
  * build from the settings, in its order — repetition penalty → suppressed ids → temperature → top-k → top-p — then
  * argmax (greedy) or one draw from the softmax of what is left.
  */
-import { repetitionPenalty, suppressTokens, temperature, topK, topKIds, topP, type LogitsProcessor } from './logitsProcessors';
+import { repetitionPenalty, suppressTokens, temperature, topK, topP, type LogitsProcessor } from './logitsProcessors';
+import { TopKSelection } from './topKSelection';
 import { Xoshiro128 } from './rng';
 
 export interface SamplingSettings {
@@ -79,7 +80,7 @@ export interface NextToken {
 export class TokenSampler implements NextToken {
   private readonly steps: LogitsProcessor[];
   /** When drawing with top-k: the steps before it, k, and top-p (if any), which runs on the kept ids. */
-  private readonly kept?: { before: LogitsProcessor[]; k: number; topP?: LogitsProcessor };
+  private readonly kept?: { before: LogitsProcessor[]; topK: TopKSelection; topP?: LogitsProcessor };
   private readonly rng?: Xoshiro128;
 
   constructor(
@@ -90,7 +91,7 @@ export class TokenSampler implements NextToken {
     if (settings.doSample) this.rng = Xoshiro128.fromSeed(seed);
     if (settings.doSample && settings.topK !== 0) {
       const before = logitsProcessors({ ...settings, topK: 0, topP: 1 });
-      this.kept = { before, k: settings.topK, topP: settings.topP < 1 ? topP(settings.topP) : undefined };
+      this.kept = { before, topK: new TopKSelection(settings.topK), topP: settings.topP < 1 ? topP(settings.topP) : undefined };
     }
   }
 
@@ -98,8 +99,7 @@ export class TokenSampler implements NextToken {
   next(scores: Float32Array, history: ArrayLike<number>): number {
     if (this.rng && this.kept) {
       for (const step of this.kept.before) step(scores, history);
-      const ids = topKIds(scores, this.kept.k);
-      const kept = Float32Array.from(ids, (id) => scores[id]);
+      const { ids, scores: kept } = this.kept.topK.select(scores);
       this.kept.topP?.(kept, history);
       return ids[drawFromScores(kept, this.rng.nextFloat())];
     }
