@@ -17,7 +17,17 @@ export const CODE_PREDICTOR_SAMPLING: Omit<SamplingSettings, 'doSample'> = { tem
 /** Embeddings `[n, H]` of `codes`, code k in group `firstGroup + k` (the codec_embed graph). */
 export type EmbedCodes = (codes: readonly number[], firstGroup: number, signal?: AbortSignal) => Promise<Float32Array>;
 
+/** The codes of one frame: `c0`, then one per code predictor run. */
+export type PredictFrame = (lastHidden: Float32Array, c0: number, signal?: AbortSignal) => Promise<number[]>;
+
 export class CodePredictor {
+  /**
+   * Feeds that are the same in every frame, made once (a frame is 15 runs, and per-run host work is what the
+   * per-frame budget of issue 6 counts): `head_index` k = g − 1 for group g, and KvCache's all-ones mask by length.
+   */
+  private readonly headIndex: Tensor[];
+  private readonly masks: Tensor[];
+
   constructor(
     private readonly session: ort.InferenceSession,
     private readonly kv: KvSpec,
@@ -26,34 +36,43 @@ export class CodePredictor {
     private readonly hiddenSize: number,
     private readonly embedCodes: EmbedCodes,
     private readonly clock: RunClock,
-  ) {}
+  ) {
+    this.headIndex = Array.from({ length: numCodeGroups - 1 }, (_, k) => new Tensor('int64', BigInt64Array.of(BigInt(k)), []));
+    // A frame's runs attend to 2, 3, … G positions.
+    this.masks = Array.from({ length: numCodeGroups + 1 }, (_, n) => new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]));
+  }
 
-  /** The frame's G codes: `c0`, then one per code predictor run. */
-  async predict(lastHidden: Float32Array, c0: number, sampler: NextToken, signal?: AbortSignal): Promise<number[]> {
+  /**
+   * The frames of one talker generation, codes drawn by `sampler`. Its cache and first input are reused from frame
+   * to frame, and are its own: a generation cancelled while another starts never shares them.
+   */
+  generation(sampler: NextToken): PredictFrame {
     const H = this.hiddenSize;
     const cache = new KvCache(this.kv, this.kvDtype);
-    const codes = [c0];
     const first = new Float32Array(2 * H);
-    first.set(lastHidden);
-    first.set(await this.embedCodes([c0], 0, signal), H);
-    let input: Float32Array = first;
-    for (let group = 1; group < this.numCodeGroups; group++) {
-      const n = input.length / H;
-      const out = await guardedRun(
-        this.session,
-        {
-          inputs_embeds: new Tensor('float32', input, [1, n, H]),
-          attention_mask: cache.attentionMask(n),
-          head_index: new Tensor('int64', BigInt64Array.of(BigInt(group - 1)), []),
-          ...cache.feeds(),
-        },
-        this.clock,
-        signal,
-      );
-      cache.update(out, n);
-      codes.push(sampler.next(out.logits.data as Float32Array, []));
-      if (group + 1 < this.numCodeGroups) input = await this.embedCodes([codes[group]], group, signal);
-    }
-    return codes;
+    const firstInput = new Tensor('float32', first, [1, 2, H]);
+    return async (lastHidden, c0, signal) => {
+      cache.clear();
+      const codes = [c0];
+      first.set(lastHidden);
+      first.set(await this.embedCodes([c0], 0, signal), H);
+      let input = firstInput;
+      for (let group = 1; group < this.numCodeGroups; group++) {
+        const n = input.dims[1];
+        const out = await guardedRun(
+          this.session,
+          { inputs_embeds: input, attention_mask: this.masks[cache.length + n], head_index: this.headIndex[group - 1], ...cache.feeds() },
+          this.clock,
+          signal,
+        );
+        cache.update(out, n);
+        codes.push(sampler.next(out.logits.data as Float32Array, NO_HISTORY));
+        if (group + 1 < this.numCodeGroups) input = new Tensor('float32', await this.embedCodes([codes[group]], group, signal), [1, 1, H]);
+      }
+      return codes;
+    };
   }
 }
+
+/** The code predictor's draws have no repetition penalty. */
+const NO_HISTORY: readonly number[] = [];

@@ -215,7 +215,7 @@ export class Talker implements TalkerPromptGraphs {
     const seed = options.seed ?? Date.now();
     const talkerSampling: SamplingSettings = { doSample: options.doSample, ...TALKER_SAMPLING, suppressTokens: talkerSuppressedIds(vocabSize, eosTokenId) };
     const sampler = new TokenSampler(talkerSampling, seed);
-    const predictorSampler = new TokenSampler({ doSample: options.doSample, ...CODE_PREDICTOR_SAMPLING }, seed + 1);
+    const predictFrame = this.codePredictor.generation(new TokenSampler({ doSample: options.doSample, ...CODE_PREDICTOR_SAMPLING }, seed + 1));
     const cache = new KvCache(kv, kvDtype);
     const runBefore = this.clock.runMs;
     const waitBefore = text.waitMs;
@@ -245,7 +245,7 @@ export class Talker implements TalkerPromptGraphs {
           yield done('eos');
           return;
         }
-        const codes = await this.codePredictor.predict(step.lastHidden, c0, predictorSampler, signal);
+        const codes = await predictFrame(step.lastHidden, c0, signal);
         frames++;
         timings.framesMs += performance.now() - resumed;
         yield { type: 'frame', codes };
