@@ -6,7 +6,7 @@
  * knows it is there: no test hooks in production code.
  */
 import type { Page, WebSocketRoute } from 'playwright-core';
-import type { InvokeResult, StreamDown, StreamUp, TurnEvent } from '../main/ipc/contract';
+import type { EventChannel, EventPayload, InvokeResult, StreamDown, StreamUp, TurnEvent } from '../main/ipc/contract';
 import { decodeFrame, encodeFrame, type ClientMessage, type ServerMessage } from '../main/preview/wire';
 
 type Invoke = Extract<ClientMessage, { kind: 'invoke' }>;
@@ -25,6 +25,8 @@ export interface BridgeProxy {
   streamDown(): StreamDown[];
   answer(channel: string, answer: Answer): void;
   turnEvent(event: TurnEvent): void;
+  /** Sends an event of the contract as main would. */
+  event<E extends EventChannel>(channel: E, payload: EventPayload<E>): void;
   /** Sends on the page's (latest) engine stream. */
   stream(message: StreamDown): void;
 }
@@ -73,6 +75,7 @@ export async function proxyBridge(page: Page): Promise<BridgeProxy> {
     streamDown: () => received.flatMap((m) => (m.kind === 'stream' ? [m.message as StreamDown] : [])),
     answer: (channel, answer) => answers.set(channel, answer),
     turnEvent: (event) => toPage({ kind: 'event', channel: 'turn.event', payload: event }),
+    event: (channel, payload) => toPage({ kind: 'event', channel, payload }),
     stream: (message) => toPage({ kind: 'stream', streamId: streamId(), message }),
   };
 }

@@ -52,12 +52,14 @@ describe('settings are changed by keyboard and mouse, saved, and kept across a r
     await text(answers).toContain('off');
   });
 
-  it('records the push-to-talk key, and a global hotkey only with a modifier', async () => {
+  it('records the push-to-talk key, and a global hotkey only with a modifier once global push-to-talk is on', async () => {
     const ptt = page.getByRole('region', { name: 'Push to talk' });
     await ptt.getByRole('button', { name: 'Push-to-talk key: Space. Change' }).click();
     await page.keyboard.press('F8');
     await ptt.getByRole('button', { name: 'Push-to-talk key: F8. Change' }).waitFor();
-    await ptt.getByRole('button', { name: 'Global hotkey: Off. Change' }).click();
+    expect(await ptt.getByRole('switch', { name: 'Global push-to-talk' }).getAttribute('aria-checked')).toBe('false');
+    await ptt.getByRole('switch', { name: 'Global push-to-talk' }).click();
+    await ptt.getByRole('button', { name: 'Global hotkey: Ctrl+Shift+Space. Change' }).click();
     await page.keyboard.press('k');
     await text(ptt.getByRole('alert')).toContain('Hold Ctrl, Alt or Shift');
     await page.keyboard.press('Control+Shift+K');

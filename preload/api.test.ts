@@ -53,6 +53,7 @@ describe('window.omnidesk API', () => {
       'engine.onState', 'engine.openStream', 'engine.status',
       'models.cancel', 'models.catalog', 'models.disk', 'models.jobs', 'models.list', 'models.onProgress', 'models.pause',
       'models.pull', 'models.remove', 'models.resume',
+      'pushToTalk.onHotkey', 'pushToTalk.onStatus', 'pushToTalk.status',
       'remote.check', 'remote.list', 'remote.remove', 'remote.save',
       'screen.choose', 'screen.sources',
       'settings.get', 'settings.onChanged', 'settings.set',
@@ -66,7 +67,9 @@ describe('window.omnidesk API', () => {
       const [group, name] = channel.split('.');
       expect(typeof api[group]?.[name], channel).toBe('function');
     }
-    expect(Object.keys(eventChannels).sort()).toEqual(['conversations.changed', 'engine.state', 'models.progress', 'settings.changed', 'turn.event']);
+    expect(Object.keys(eventChannels).sort()).toEqual([
+      'conversations.changed', 'engine.state', 'models.progress', 'pushToTalk.hotkey', 'pushToTalk.status', 'settings.changed', 'turn.event',
+    ]);
   });
 
   it('subscriptions return an unsubscribe function', () => {

@@ -72,6 +72,11 @@ export interface OmnideskApi {
     sources: Action<'screen.sources'>;
     choose: Action<'screen.choose'>;
   };
+  pushToTalk: {
+    status: Action<'pushToTalk.status'>;
+    onHotkey: Subscription<'pushToTalk.hotkey'>;
+    onStatus: Subscription<'pushToTalk.status'>;
+  };
   settings: {
     get: Action<'settings.get'>;
     set: Action<'settings.set'>;
@@ -138,6 +143,11 @@ export function createOmnideskApi(transport: BridgeTransport): OmnideskApi {
     screen: {
       sources: action('screen.sources'),
       choose: action('screen.choose'),
+    },
+    pushToTalk: {
+      status: action('pushToTalk.status'),
+      onHotkey: subscription('pushToTalk.hotkey'),
+      onStatus: subscription('pushToTalk.status'),
     },
     settings: {
       get: action('settings.get'),

@@ -118,6 +118,8 @@ export function createFakeElectron() {
       },
     },
     Menu: { buildFromTemplate: vi.fn((template: unknown) => ({ template })), setApplicationMenu: vi.fn() },
+    globalShortcut: { register: vi.fn((_accelerator: string, _callback: () => void) => true), unregister: vi.fn((_accelerator: string) => undefined) },
+    systemPreferences: { isTrustedAccessibilityClient: vi.fn((_prompt: boolean) => false) },
     desktopCapturer: { getSources: vi.fn(async (_options: Electron.SourcesOptions) => [...desktopSources]) },
     webContents: { fromFrame: (frame: unknown) => windows.find((window) => window.webContents.mainFrame === frame)?.webContents },
     dialog: { showOpenDialog: vi.fn(async () => ({ canceled: true, filePaths: [] as string[] })) },

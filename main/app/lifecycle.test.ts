@@ -292,3 +292,25 @@ describe('screen capture by the user’s choice', () => {
     expect(result.error.message).toMatch(/sourceId: must be a screen or window id/);
   });
 });
+
+describe('global push-to-talk', () => {
+  it('is off until set; set, it tells the window of each press, and quitting unregisters it', async () => {
+    // Wayland: no key hook, so the globalShortcut toggle listens (and nothing native loads in the test).
+    vi.stubEnv('WAYLAND_DISPLAY', 'wayland-0');
+    const { globalShortcut } = await start();
+    expect(globalShortcut.register).not.toHaveBeenCalled();
+    await expect(invoke('pushToTalk.status', {})).resolves.toEqual({ ok: true, value: { mode: 'off' } });
+
+    await invoke('settings.set', { pushToTalk: { globalHotkey: 'CommandOrControl+Shift+K' } });
+    const [accelerator, press] = globalShortcut.register.mock.calls[0];
+    expect(accelerator).toBe('CommandOrControl+Shift+K');
+    expect(window().webContents.send).toHaveBeenCalledWith('omnidesk:pushToTalk.status', { mode: 'toggle', detail: expect.stringContaining('Wayland') });
+    press();
+    expect(window().webContents.send).toHaveBeenCalledWith('omnidesk:pushToTalk.hotkey', { state: 'down' });
+    await expect(invoke('pushToTalk.status', {})).resolves.toMatchObject({ ok: true, value: { mode: 'toggle' } });
+
+    app().emit('will-quit', { preventDefault: vi.fn() });
+    expect(globalShortcut.unregister).toHaveBeenCalledWith('CommandOrControl+Shift+K');
+    expect(window().webContents.send).toHaveBeenLastCalledWith('omnidesk:pushToTalk.hotkey', { state: 'up' });
+  });
+});

@@ -10,12 +10,14 @@ import {
   BrowserWindow,
   desktopCapturer,
   dialog,
+  globalShortcut,
   ipcMain,
   Menu,
   MessageChannelMain,
   nativeTheme,
   protocol,
   session,
+  systemPreferences,
   utilityProcess,
   webContents,
   type WebContents,
@@ -32,7 +34,9 @@ import { safeStorageCipher } from '../secrets/safeStorageCipher';
 import { EncryptedApiKeys } from '../store/apiKeys';
 import { DisplayCapture } from './displayCapture';
 import { BUILDER_SERVICE_NAME, utilityProcessLauncher } from './engineProcess';
+import { GlobalPushToTalk } from './globalPushToTalk';
 import { hardenAllWebContents, hardenSession } from './hardening';
+import { loadKeyHook, requireUiohook } from './keyHook';
 import { installMenu } from './menu';
 import { registerAppScheme, serveRenderer } from './protocol';
 import { APP_ORIGIN } from './security';
@@ -81,6 +85,14 @@ export function startOmnidesk(mainDir: string): void {
     live()?.webContents.send(ipcChannel(channel), payload);
   engine.onState((state) => send('engine.state', state));
   engine.onTurn((event) => send('turn.event', event));
+  const globalPushToTalk = new GlobalPushToTalk({
+    loadHook: (prompt) =>
+      loadKeyHook({ platform: process.platform, env: process.env, trusted: (ask) => systemPreferences.isTrustedAccessibilityClient(ask), load: requireUiohook }, prompt),
+    globalShortcut,
+    mac: process.platform === 'darwin',
+    press: (state) => send('pushToTalk.hotkey', { state }),
+    status: (status) => send('pushToTalk.status', status),
+  });
   let services: Services | undefined;
 
   const openStream = (sender: WebContents, nonce: string) => {
@@ -108,6 +120,7 @@ export function startOmnidesk(mainDir: string): void {
         openStream: (nonce) => openStream(sender, nonce),
         exportFolder: () => chooseExportFolder(sender),
         screen: displayCapture.forWindow(sender),
+        hotkeyStatus: () => globalPushToTalk.status,
       });
       handlerTables.set(sender, handlers);
     }
@@ -130,6 +143,7 @@ export function startOmnidesk(mainDir: string): void {
   let closing = false;
   app.on('will-quit', (event) => {
     engine.stop();
+    globalPushToTalk.dispose();
     if (!services || closing) return;
     closing = true;
     event.preventDefault();
@@ -154,6 +168,8 @@ export function startOmnidesk(mainDir: string): void {
       // Native parts (menus, scrollbars, dialogs) follow the app's theme setting too.
       nativeTheme.themeSource = opened.settings.settings.theme;
       opened.settings.onChange((settings) => (nativeTheme.themeSource = settings.theme));
+      globalPushToTalk.apply(opened.settings.settings.pushToTalk.globalHotkey);
+      opened.settings.onChange((settings) => globalPushToTalk.apply(settings.pushToTalk.globalHotkey));
       registerIpc(ipcMain, handlersFor(opened), APP_ORIGIN);
       engine.start();
       openWindow();

@@ -21,6 +21,7 @@ import { ConversationChange, conversationChannels } from './schemas/conversation
 import { modelChannels, ModelJob } from './schemas/models';
 import { Settings, settingsChannels } from './schemas/settings';
 import { screenChannels } from './schemas/screen';
+import { pushToTalkChannels, pushToTalkEvents } from './schemas/pushToTalk';
 import { remoteChannels } from './schemas/remote';
 
 export { LIMITS, StreamDown, StreamUp, TurnEvent, Attachment, ChatSendRequest } from '../engine/protocol';
@@ -53,6 +54,7 @@ export * from './schemas/conversations';
 export * from './schemas/models';
 export * from './schemas/settings';
 export * from './schemas/screen';
+export * from './schemas/pushToTalk';
 export * from './schemas/remote';
 
 const Empty = z.strictObject({});
@@ -70,6 +72,7 @@ export const invokeChannels = {
   ...settingsChannels,
   ...modelChannels,
   ...screenChannels,
+  ...pushToTalkChannels,
   ...remoteChannels,
 } as const;
 
@@ -81,6 +84,7 @@ export const eventChannels = {
   'conversations.changed': ConversationChange,
   'settings.changed': Settings,
   'models.progress': ModelJob,
+  ...pushToTalkEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

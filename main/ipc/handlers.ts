@@ -6,7 +6,7 @@
 import type { EngineSupervisor } from '../engine/host/supervisor';
 import { OmniError, toErrorInfo } from '../engine/errors';
 import type { Handlers } from './dispatch';
-import type { SystemInfo } from './contract';
+import type { HotkeyStatus, SystemInfo } from './contract';
 import { listInstalledModels } from '../models/installed';
 import { backendOf, engineTurn } from './engineTurn';
 import { remoteHandlers } from './remoteHandlers';
@@ -29,7 +29,11 @@ export interface HandlerDeps {
   exportFolder: () => Promise<string | undefined>;
   /** The calling window's screen and window sources; by default none, and the browser's own picker asks. */
   screen?: ScreenCapture;
+  /** How the global push-to-talk hotkey listens; a shell without one says so. */
+  hotkeyStatus?: () => HotkeyStatus;
 }
+
+const NO_GLOBAL_HOTKEY: HotkeyStatus = { mode: 'unavailable', detail: 'Only the desktop app can hear a hotkey while it is in the background.' };
 
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { conversations, recorder, settings, models, modelsDir, remote } = deps.services;
@@ -85,6 +89,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'screen.sources': async () => ({ sources: await screen.sources() }),
     'screen.choose': ({ sourceId }) => screen.choose(sourceId),
+    'pushToTalk.status': async () => deps.hotkeyStatus?.() ?? NO_GLOBAL_HOTKEY,
 
     ...remoteHandlers(deps.services),
 

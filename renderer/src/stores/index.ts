@@ -17,6 +17,7 @@ import { createRemoteStore, settleChoices } from './remote';
 import { createSettingsStore } from './settings';
 import { createStreamCheckStore } from './streamCheck';
 import { createVoiceStore } from './voice';
+import { createHotkeyStatusStore, followGlobalHotkey } from './voiceHotkey';
 
 export function createAppStores(api: OmnideskApi) {
   const engine = createEngineStore(api);
@@ -45,6 +46,7 @@ export function createAppStores(api: OmnideskApi) {
       api.conversations.saveAudio({ turnId, role, sampleRate, pcm: new Uint8Array(pcm.buffer as ArrayBuffer, pcm.byteOffset, pcm.byteLength) }),
     readMedia: async (file) => (await api.conversations.media({ file })).data,
   });
+  followGlobalHotkey(api, voice, () => document.hasFocus());
   const conversations = createConversationsStore(api, conversation);
   const remote = createRemoteStore(api);
   conversations.subscribe(({ list }) => list.value && settleChoices(remote, list.value));
@@ -59,6 +61,7 @@ export function createAppStores(api: OmnideskApi) {
     attachments,
     screenPicker: createScreenPickerStore({ api, attachments, capture: captureScreen }),
     voice,
+    hotkey: createHotkeyStatusStore(api),
     streamCheck: createStreamCheckStore(api, engine),
     navigation: createNavigationStore(),
   };

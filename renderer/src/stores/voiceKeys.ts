@@ -4,16 +4,12 @@
  * text field, a button or a checkbox that has focus, so talking there needs the on-screen button or another key.
  * Keys that neither type nor activate (F-keys, Pause, right Alt…) work wherever focus is inside the window.
  *
- * Only while the window has focus: DOM key events stop at the window's edge. A global hold needs a native key hook
- * in main, which this renderer does not have. Its limits, for whoever adds it (desktop-ux.md §3.1, §4.1):
- *  - Electron's `globalShortcut` sees key-down only, no key-up, so it can toggle but not hold; a hold needs
- *    uiohook-napi (a native module, rebuilt per Electron version) — electron/electron#7802.
- *  - macOS: a global key hook needs the Input Monitoring (or Accessibility) permission, granted by the user in
- *    System Settings; until then the hook receives nothing, silently.
- *  - Linux/Wayland: compositors do not let applications read global keys at all (X11 and XWayland do); the
- *    desktop portal's GlobalShortcuts interface, where present, is press/release per shortcut, not raw keys.
- *  - Windows: works for ordinary windows; keys typed into an elevated (administrator) window are invisible to a
- *    non-elevated hook.
+ * Only while the window has focus: DOM key events stop at the window's edge. In the background the global hotkey
+ * talks instead: main hooks it (main/app/globalPushToTalk.ts, with its platform limits in keyHook.ts and the
+ * README) and the window follows its presses (voiceHotkey.ts). Not every limit is detectable:
+ *  - Linux/Wayland: the desktop portal's GlobalShortcuts interface, where present, is press/release per shortcut,
+ *    not raw keys, and is not used yet.
+ *  - Windows: keys typed into an elevated (administrator) window are invisible to a non-elevated hook.
  *  - A combination claimed by the OS or another app first (e.g. Ctrl+Space for input methods) never arrives.
  */
 

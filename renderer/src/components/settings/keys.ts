@@ -1,5 +1,8 @@
 /** Key names: KeyboardEvent.code as people read it, and key presses as Electron accelerators for the global hotkey. */
 
+/** What turning global push-to-talk on starts with: a chord no common app or system claims. */
+export const DEFAULT_GLOBAL_HOTKEY = 'CommandOrControl+Shift+Space';
+
 const ACCELERATOR_KEYS: Record<string, string> = {
   Space: 'Space',
   Tab: 'Tab',
