@@ -2,14 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { VARIANTS } from '../../models/catalog/schema';
 import { MediaPath } from './conversations';
 import { ModelVariant } from './models';
-import { LIMITS } from '../../engine/protocol';
-import { Accelerator, mergeSettings, SettingsPatch, SYSTEM_PROMPT_CHARS } from './settings';
+import { Accelerator, mergeSettings, SettingsPatch } from './settings';
 
 describe('IPC payload schemas', () => {
-  it('state the system prompt limit the engine enforces', () => {
-    expect(SYSTEM_PROMPT_CHARS).toBe(LIMITS.systemPromptChars);
-  });
-
   it('offer exactly the catalog’s buildable variants', () => {
     expect(ModelVariant.options).toEqual([...VARIANTS]);
   });

@@ -3,9 +3,10 @@
  * settings merge. Kept apart from the zod schemas (which only main and the preload need), so importing one of
  * these does not pull the schemas into the renderer bundle.
  */
+import { LIMITS } from '../../engine/limits';
 import type { Settings, SettingsPatch } from './settings';
 
-export { LIMITS } from '../../engine/limits';
+export { LIMITS };
 
 export const CONVERSATION_LIMITS = {
   titleChars: 120,
@@ -18,8 +19,8 @@ export const CONVERSATION_LIMITS = {
   audioBytes: 10 * 60 * 48_000 * 4,
 } as const;
 
-/** LIMITS.systemPromptChars of the engine protocol, whose module holds zod schemas (a test keeps the two equal). */
-export const SYSTEM_PROMPT_CHARS = 8_000;
+/** The longest system prompt the engine accepts. */
+export const SYSTEM_PROMPT_CHARS = LIMITS.systemPromptChars;
 
 /** The backend of a conversation answered by the model on this computer; any other backend is a remote server's id. */
 export const LOCAL_BACKEND = 'local';
