@@ -27,6 +27,8 @@ export class CodePredictor {
    */
   private readonly headIndex: Tensor[];
   private readonly masks: Tensor[];
+  /** Whether the graph ranks its logits (`top_logits`, `top_ids`); bundles built before it did draw from the row. */
+  private readonly ranked: boolean;
 
   constructor(
     private readonly session: ort.InferenceSession,
@@ -40,6 +42,7 @@ export class CodePredictor {
     this.headIndex = Array.from({ length: numCodeGroups - 1 }, (_, k) => new Tensor('int64', BigInt64Array.of(BigInt(k)), []));
     // A frame's runs attend to 2, 3, … G positions.
     this.masks = Array.from({ length: numCodeGroups + 1 }, (_, n) => new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]));
+    this.ranked = session.outputNames.includes('top_logits');
   }
 
   /**
@@ -66,7 +69,8 @@ export class CodePredictor {
           signal,
         );
         cache.update(out, n);
-        codes.push(sampler.next(out.logits.data as Float32Array, NO_HISTORY));
+        const ranked = this.ranked ? { scores: out.top_logits.data as Float32Array, ids: out.top_ids.data as Int32Array } : undefined;
+        codes.push(sampler.next(out.logits.data as Float32Array, NO_HISTORY, ranked));
         if (group + 1 < this.numCodeGroups) input = new Tensor('float32', await this.embedCodes([codes[group]], group, signal), [1, 1, H]);
       }
       return codes;

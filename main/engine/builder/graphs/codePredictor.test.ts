@@ -1,4 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { Xoshiro128 } from '../../runtime/sampling/rng';
+import { ExternalDataWriter } from '../onnx/externalData';
+import { DataType, GraphBuilder } from '../onnx/graph';
+import { rankLogits } from './codePredictor';
 import { goldenCaseNames, loadGoldenCase } from '../../testing/fixtures';
 import { assertClose, assertExact, compareArrays } from '../../testing/parity';
 import { openSpeechGraphs, type SpeechGraphs } from '../testing/speechGraphs';
@@ -43,4 +51,29 @@ describe('code predictor, codec_embed and talker_proj graphs against transformer
       }
     });
   }
+});
+
+describe('the ranked logits the host draws from', () => {
+  it('are the largest logits, descending, equal ones by lower id, as onnxruntime runs TopK', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-ranked-'));
+    try {
+      const V = 2048;
+      const data = await ExternalDataWriter.create(path.join(dir, 'ranked.onnx.data'));
+      const g = new GraphBuilder('ranked', data);
+      rankLogits(g, g.input('logits', DataType.FLOAT, ['batch_size', V]), 64);
+      await data.close();
+      writeFileSync(path.join(dir, 'ranked.onnx'), g.toModel({ producerVersion: 'test' }));
+      const session = await ort.InferenceSession.create(path.join(dir, 'ranked.onnx'));
+      // On a 1/4 grid most of the largest values are tied, several times over.
+      const values = Xoshiro128.fromSeed(11);
+      const logits = Float32Array.from({ length: V }, () => Math.round(values.nextFloat() * 40) / 4);
+      const out = await session.run({ logits: new ort.Tensor('float32', logits, [1, V]) });
+      await session.release();
+      const expected = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a] || a - b).slice(0, 64);
+      expect(Array.from(out.top_ids.data as Int32Array)).toEqual(expected);
+      expect(Array.from(out.top_logits.data as Float32Array)).toEqual(expected.map((id) => logits[id]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

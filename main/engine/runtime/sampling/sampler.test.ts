@@ -90,6 +90,22 @@ describe('TokenSampler', () => {
     }
   });
 
+  it('given the ranked largest logits of a graph, chooses what it chooses from the row, drawing or greedy', () => {
+    // The code predictor's settings; scores on a 1/8 grid so that ties run past the 64 ranked ones and it reads the row.
+    const codePredictor: SamplingSettings = { doSample: true, temperature: 1, topK: 50, topP: 0.8, repetitionPenalty: 1, suppressTokens: [] };
+    const values = Xoshiro128.fromSeed(4);
+    for (const settings of [codePredictor, { ...codePredictor, doSample: false }]) {
+      const fromRow = new TokenSampler(settings, 8);
+      const fromRanked = new TokenSampler(settings, 8);
+      for (let row = 0; row < 200; row++) {
+        const scores = Float32Array.from({ length: 2048 }, () => (row % 2 ? values.nextFloat() * 10 : Math.round(values.nextFloat() * 40) / 8));
+        const ids = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, 64);
+        const ranked = { ids: Int32Array.from(ids), scores: Float32Array.from(ids, (id) => scores[id]) };
+        expect(fromRanked.next(scores.slice(), [], ranked)).toBe(fromRow.next(scores.slice(), []));
+      }
+    }
+  });
+
   it("draws what it always drew for a seed, at the talker's and the code predictor's settings", () => {
     // Pinned from the first implementation: a faster sampler must not change a single seeded reply. Every 4th row
     // is on a 1/4 grid, so that ties at the k-th score keep more than k ids.

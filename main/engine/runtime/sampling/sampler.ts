@@ -4,7 +4,7 @@
  * argmax (greedy) or one draw from the softmax of what is left.
  */
 import { repetitionPenalty, suppressTokens, temperature, topK, topP, type LogitsProcessor } from './logitsProcessors';
-import { TopKSelection } from './topKSelection';
+import { TopKSelection, type RankedScores } from './topKSelection';
 import { Xoshiro128 } from './rng';
 
 export interface SamplingSettings {
@@ -65,9 +65,12 @@ export function drawFromScores(scores: Float32Array, uniform: number): number {
   return last;
 }
 
-/** What a generation loop needs: the next id from a raw logits row and the ids the penalty sees. */
+/**
+ * What a generation loop needs: the next id from a raw logits row and the ids the penalty sees — and, from a graph
+ * that ranks its logits, the row's largest ones, which spare the sampler a pass over the row.
+ */
 export interface NextToken {
-  next(scores: Float32Array, history: ArrayLike<number>): number;
+  next(scores: Float32Array, history: ArrayLike<number>, ranked?: RankedScores): number;
 }
 
 /**
@@ -95,15 +98,21 @@ export class TokenSampler implements NextToken {
     }
   }
 
-  /** The chosen id for the raw logits row `scores`, which it uses as scratch space. */
-  next(scores: Float32Array, history: ArrayLike<number>): number {
+  /**
+   * The chosen id for the raw logits row `scores`, which it uses as scratch space. `ranked`, the row's largest
+   * logits, gives the same id without reading the row where no step comes before top-k (or argmax) to change them.
+   */
+  next(scores: Float32Array, history: ArrayLike<number>, ranked?: RankedScores): number {
     if (this.rng && this.kept) {
       for (const step of this.kept.before) step(scores, history);
-      const { ids, scores: kept } = this.kept.topK.select(scores);
+      const fromRanked = ranked && this.kept.before.length === 0 ? this.kept.topK.selectRanked(ranked, scores.length) : undefined;
+      const { ids, scores: kept } = fromRanked ?? this.kept.topK.select(scores);
       this.kept.topP?.(kept, history);
       return ids[drawFromScores(kept, this.rng.nextFloat())];
     }
     for (const step of this.steps) step(scores, history);
-    return this.rng ? drawFromScores(scores, this.rng.nextFloat()) : argmax(scores);
+    if (this.rng) return drawFromScores(scores, this.rng.nextFloat());
+    // The first of the largest: argmax's choice among equals too.
+    return ranked && ranked.ids.length > 0 && this.steps.length === 0 ? ranked.ids[0] : argmax(scores);
   }
 }

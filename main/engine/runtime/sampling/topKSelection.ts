@@ -6,7 +6,16 @@
  * The pass keeps the k largest scores in a min-heap, and notes every id whose score is not below the heap's root
  * when it is read. The root only grows, so those candidates include every kept id, in id order; the kept ones are
  * the candidates not below the final root — a few more than k ids to look at again instead of the whole row.
+ *
+ * Cheaper still is not to read the row: a graph that ranks its logits (the code predictor's `top_logits` and
+ * `top_ids`) gives the k largest and the next few, and `selectRanked` takes the kept ids from those.
  */
+
+/** A row's largest scores, descending, equal ones by lower id (ONNX TopK), with their ids. */
+export interface RankedScores {
+  scores: Float32Array;
+  ids: Int32Array;
+}
 
 /** The k largest scores of a row, the ids they keep, and their scores; scratch reused from row to row. */
 export class TopKSelection {
@@ -44,6 +53,38 @@ export class TopKSelection {
       this.scores[count++] = scores[id];
     }
     return { ids: ids.subarray(0, count), scores: this.scores.subarray(0, count) };
+  }
+
+  /**
+   * What `select` gives for a row of `rowLength` scores, from its ranked largest ones (a row without NaN): or
+   * undefined when they may not hold every kept id — fewer than k, or the last tied with the k-th, so that the tie
+   * may go on past them — unless they are the whole row.
+   */
+  selectRanked(ranked: RankedScores, rowLength: number): { ids: Int32Array; scores: Float32Array } | undefined {
+    const n = ranked.scores.length;
+    const k = Math.min(this.k, rowLength) | 0;
+    if (k === 0 || n < k) return undefined;
+    const threshold = ranked.scores[k - 1];
+    if (n < rowLength && !(ranked.scores[n - 1] < threshold)) return undefined;
+    let count = k;
+    while (count < n && !(ranked.scores[count] < threshold)) count++;
+    if (this.ids.length < count) {
+      this.ids = new Int32Array(rowLength);
+      this.scores = new Float32Array(rowLength);
+    }
+    // Into id order, as `select` keeps them (top-p and the draw sum in that order): an insertion sort of ~k ids.
+    const { ids, scores } = this;
+    for (let r = 0; r < count; r++) {
+      const id = ranked.ids[r];
+      let j = r;
+      for (; j > 0 && ids[j - 1] > id; j--) {
+        ids[j] = ids[j - 1];
+        scores[j] = scores[j - 1];
+      }
+      ids[j] = id;
+      scores[j] = ranked.scores[r];
+    }
+    return { ids: ids.subarray(0, count), scores: scores.subarray(0, count) };
   }
 
   /** The candidates' count; see scanCandidates. */
