@@ -65,34 +65,42 @@ export function topK(k: number, minTokensToKeep = 1): LogitsProcessor {
  * ≤ 1 − p are removed, always keeping the `minTokensToKeep` most likely. Equal scores sort by id (a stable sort;
  * torch's order among ties is unspecified). Softmax and cumulative sum are in float64 here.
  */
-export function topP(p: number, minTokensToKeep = 1): LogitsProcessor {
+export function topP(p: number, minTokensToKeep = 1): TopPStep {
   if (!(p > 0 && p <= 1)) throw new Error(`topP: ${p} must be in (0, 1]`);
   const cutoff = f32(1 - p);
   // Scratch of the live ids: nothing allocated per token.
   let live = new Int32Array(0);
-  return (scores) => {
-    if (live.length < scores.length) live = new Int32Array(scores.length);
-    // −∞ scores have probability 0: they sort first and are removed already.
-    let count = 0;
-    let max = -Infinity;
-    for (let i = 0; i < scores.length; i++) {
-      if (scores[i] === -Infinity) continue;
-      live[count++] = i;
-      if (scores[i] > max) max = scores[i];
+  return (scores, _history, ascending) => {
+    let order = ascending;
+    if (!order) {
+      if (live.length < scores.length) live = new Int32Array(scores.length);
+      let count = 0;
+      for (let i = 0; i < scores.length; i++) if (scores[i] !== -Infinity) live[count++] = i;
+      order = sortByScore(live.subarray(0, count), scores);
     }
-    const ranked = sortByScore(live.subarray(0, count), scores);
+    // −∞ scores have probability 0: they sort first and are removed already.
+    let first = 0;
+    while (first < order.length && scores[order[first]] === -Infinity) first++;
+    if (first === order.length) return;
+    const max = scores[order[order.length - 1]];
     let total = 0;
-    for (let rank = 0; rank < count; rank++) total += Math.exp(scores[ranked[rank]] - max);
+    for (let rank = first; rank < order.length; rank++) total += Math.exp(scores[order[rank]] - max);
     let cumulative = 0;
-    const removable = count - minTokensToKeep;
-    for (let rank = 0; rank < removable; rank++) {
-      const i = ranked[rank];
+    const removable = order.length - minTokensToKeep;
+    for (let rank = first; rank < removable; rank++) {
+      const i = order[rank];
       cumulative += Math.exp(scores[i] - max) / total;
       if (cumulative > cutoff) break;
       scores[i] = -Infinity;
     }
   };
 }
+
+/**
+ * A top-p step, which a caller that knows the ascending order of the scores (by score, equal ones by id; positions
+ * into `scores`) can hand over rather than have it sorted.
+ */
+export type TopPStep = (scores: Float32Array, history: ArrayLike<number>, ascending?: Int32Array) => void;
 
 /**
  * `ids` (ascending) sorted by score, ascending, equal scores staying in id order. After top-k there are about k of

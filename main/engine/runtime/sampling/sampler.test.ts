@@ -91,14 +91,16 @@ describe('TokenSampler', () => {
   });
 
   it('given the ranked largest logits of a graph, chooses what it chooses from the row, drawing or greedy', () => {
-    // The code predictor's settings; scores on a 1/8 grid so that ties run past the 64 ranked ones and it reads the row.
+    // The code predictor's settings; rows of distinct scores, of scores on a 1/64 grid (ties among the kept ones), and
+    // on a 1/8 grid (ties running past the 64 ranked ones, so that it reads the row).
     const codePredictor: SamplingSettings = { doSample: true, temperature: 1, topK: 50, topP: 0.8, repetitionPenalty: 1, suppressTokens: [] };
     const values = Xoshiro128.fromSeed(4);
     for (const settings of [codePredictor, { ...codePredictor, doSample: false }]) {
       const fromRow = new TokenSampler(settings, 8);
       const fromRanked = new TokenSampler(settings, 8);
       for (let row = 0; row < 200; row++) {
-        const scores = Float32Array.from({ length: 2048 }, () => (row % 2 ? values.nextFloat() * 10 : Math.round(values.nextFloat() * 40) / 8));
+        const grid = [0, 64, 8][row % 3];
+        const scores = Float32Array.from({ length: 2048 }, () => (grid ? Math.round(values.nextFloat() * 5 * grid) / grid : values.nextFloat() * 5));
         const ids = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, 64);
         const ranked = { ids: Int32Array.from(ids), scores: Float32Array.from(ids, (id) => scores[id]) };
         expect(fromRanked.next(scores.slice(), [], ranked)).toBe(fromRow.next(scores.slice(), []));

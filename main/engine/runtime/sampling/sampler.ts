@@ -3,7 +3,7 @@
  * build from the settings, in its order — repetition penalty → suppressed ids → temperature → top-k → top-p — then
  * argmax (greedy) or one draw from the softmax of what is left.
  */
-import { repetitionPenalty, suppressTokens, temperature, topK, topP, type LogitsProcessor } from './logitsProcessors';
+import { repetitionPenalty, suppressTokens, temperature, topK, topP, type LogitsProcessor, type TopPStep } from './logitsProcessors';
 import { TopKSelection, type RankedScores } from './topKSelection';
 import { Xoshiro128 } from './rng';
 
@@ -83,7 +83,7 @@ export interface NextToken {
 export class TokenSampler implements NextToken {
   private readonly steps: LogitsProcessor[];
   /** When drawing with top-k: the steps before it, k, and top-p (if any), which runs on the kept ids. */
-  private readonly kept?: { before: LogitsProcessor[]; topK: TopKSelection; topP?: LogitsProcessor };
+  private readonly kept?: { before: LogitsProcessor[]; topK: TopKSelection; topP?: TopPStep };
   private readonly rng?: Xoshiro128;
 
   constructor(
@@ -106,8 +106,8 @@ export class TokenSampler implements NextToken {
     if (this.rng && this.kept) {
       for (const step of this.kept.before) step(scores, history);
       const fromRanked = ranked && this.kept.before.length === 0 ? this.kept.topK.selectRanked(ranked, scores.length) : undefined;
-      const { ids, scores: kept } = fromRanked ?? this.kept.topK.select(scores);
-      this.kept.topP?.(kept, history);
+      const { ids, scores: kept, ascending } = fromRanked ?? this.kept.topK.select(scores);
+      this.kept.topP?.(kept, history, ascending);
       return ids[drawFromScores(kept, this.rng.nextFloat())];
     }
     for (const step of this.steps) step(scores, history);

@@ -30,8 +30,11 @@ describe('top-k selection', () => {
 describe('top-k selection from ranked scores', () => {
   const row = Float32Array.of(1, 5, 3, NEG, 3, 4, 0, 3, 2);
 
-  it('gives what the row gives when the ranked ones go past the ties with the k-th', () => {
-    expect(plain(new TopKSelection(3).selectRanked(rank(row, 6), row.length))).toEqual(plain(new TopKSelection(3).select(row)));
+  it('gives what the row gives when the ranked ones go past the ties with the k-th, with their order for top-p', () => {
+    const kept = new TopKSelection(3).selectRanked(rank(row, 6), row.length);
+    expect(plain(kept)).toEqual(plain(new TopKSelection(3).select(row)));
+    // Positions into the kept scores [5, 3, 3, 4, 3] by score, equal ones by id.
+    expect(Array.from(kept!.ascending!)).toEqual([1, 2, 4, 3, 0]);
     expect(plain(new TopKSelection(2).selectRanked(rank(row, 3), row.length))).toEqual({ ids: [1, 5], scores: [5, 4] });
   });
 
