@@ -10,132 +10,33 @@
  * count as outside time. Temporary files are removed at the end.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSafetensorsHeader } from '../engine/builder/safetensors';
-import { writeSafetensors, type RawTensor } from '../engine/builder/testing/writeSafetensors';
+import { writeSyntheticThinker, type SyntheticThinkerShape } from '../engine/builder/testing/syntheticThinker';
 import { OmniRuntime } from '../engine/omni/omniRuntime';
 import { TokenSampler } from '../engine/runtime/sampling/sampler';
 import { TRANSFORMERS_SAMPLING_DEFAULTS } from '../engine/runtime/sampling/generationConfig';
-import { TINY_CHECKPOINT_DIR } from '../engine/testing/fixtures';
 import type { Bench, BenchResult } from './harness';
 
-const SHAPE = { hidden: 384, layers: 48, heads: 8, kvHeads: 1, headDim: 128, experts: 128, topK: 8, expertWidth: 128, vocab: 152064 };
+const SHAPE: SyntheticThinkerShape = {
+  hidden: 384,
+  layers: 48,
+  heads: 8,
+  kvHeads: 1,
+  headDim: 128,
+  mropeSection: [24, 20, 20],
+  experts: 128,
+  topK: 8,
+  expertWidth: 128,
+  vocab: 152064,
+};
 const PREFILL_TOKENS = 128;
 const DECODE_TOKENS = 64;
-/** Shards of at most this many bytes, as a Hub snapshot is split. */
-const SHARD_BYTES = 512 * 2 ** 20;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MB = 1e6;
-
-/** The tiny checkpoint's config.json with the thinker at the benchmark's width and no talker (a thinker-only model). */
-function syntheticConfig(): Record<string, unknown> {
-  const config = JSON.parse(readFileSync(path.join(TINY_CHECKPOINT_DIR, 'config.json'), 'utf8'));
-  const thinker = config.thinker_config;
-  Object.assign(thinker.text_config, {
-    hidden_size: SHAPE.hidden,
-    num_hidden_layers: SHAPE.layers,
-    num_attention_heads: SHAPE.heads,
-    num_key_value_heads: SHAPE.kvHeads,
-    head_dim: SHAPE.headDim,
-    num_experts: SHAPE.experts,
-    num_experts_per_tok: SHAPE.topK,
-    moe_intermediate_size: SHAPE.expertWidth,
-    intermediate_size: 3 * SHAPE.expertWidth,
-    vocab_size: SHAPE.vocab,
-  });
-  thinker.text_config.rope_parameters.mrope_section = [24, 20, 20];
-  thinker.audio_config.output_dim = SHAPE.hidden;
-  thinker.vision_config.out_hidden_size = SHAPE.hidden;
-  config.enable_audio_output = false;
-  delete config.talker_config;
-  delete config.code2wav_config;
-  return config;
-}
-
-/** Every tensor of the synthetic checkpoint, in checkpoint order (the decoder per layer and per expert, as on disk). */
-async function* tensorShapes(): AsyncGenerator<{ name: string; shape: number[] }> {
-  const { hidden: H, layers, heads, kvHeads, headDim: D, experts, expertWidth: I, vocab: V } = SHAPE;
-  yield { name: 'thinker.model.embed_tokens.weight', shape: [V, H] };
-  for (let l = 0; l < layers; l++) {
-    const p = `thinker.model.layers.${l}`;
-    yield { name: `${p}.input_layernorm.weight`, shape: [H] };
-    yield { name: `${p}.post_attention_layernorm.weight`, shape: [H] };
-    yield { name: `${p}.self_attn.q_proj.weight`, shape: [heads * D, H] };
-    yield { name: `${p}.self_attn.k_proj.weight`, shape: [kvHeads * D, H] };
-    yield { name: `${p}.self_attn.v_proj.weight`, shape: [kvHeads * D, H] };
-    yield { name: `${p}.self_attn.o_proj.weight`, shape: [H, heads * D] };
-    yield { name: `${p}.self_attn.q_norm.weight`, shape: [D] };
-    yield { name: `${p}.self_attn.k_norm.weight`, shape: [D] };
-    yield { name: `${p}.mlp.gate.weight`, shape: [experts, H] };
-    for (let e = 0; e < experts; e++) {
-      yield { name: `${p}.mlp.experts.${e}.gate_proj.weight`, shape: [I, H] };
-      yield { name: `${p}.mlp.experts.${e}.up_proj.weight`, shape: [I, H] };
-      yield { name: `${p}.mlp.experts.${e}.down_proj.weight`, shape: [H, I] };
-    }
-  }
-  yield { name: 'thinker.model.norm.weight', shape: [H] };
-  yield { name: 'thinker.lm_head.weight', shape: [V, H] };
-  // The encoders as the tiny checkpoint has them, their output projections widened to the thinker's hidden size.
-  const outputProjection = /^thinker\.(audio_tower\.proj2|visual\.merger(_list\.\d+)?\.mlp\.2)\.(weight|bias)$/;
-  for (const t of await readSafetensorsHeader(path.join(TINY_CHECKPOINT_DIR, 'model.safetensors'))) {
-    if (!t.name.startsWith('thinker.audio_tower.') && !t.name.startsWith('thinker.visual.')) continue;
-    yield { name: t.name, shape: outputProjection.test(t.name) ? [H, ...t.shape.slice(1)] : t.shape };
-  }
-}
-
-/** bf16 bits of small random weights (±0.05, an init-like scale): a table indexed by a xorshift stream. */
-function randomBf16(count: number, state: { s: number }): Uint8Array {
-  const table = randomBf16.table;
-  const out = new Uint16Array(count);
-  let s = state.s;
-  for (let i = 0; i < count; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = table[s & 4095];
-  }
-  state.s = s;
-  return new Uint8Array(out.buffer);
-}
-randomBf16.table = Uint16Array.from({ length: 4096 }, (_, i) => {
-  const value = ((i * 2654435761) % 4096) / 4096 - 0.5;
-  return new Uint32Array(Float32Array.of(value * 0.1).buffer)[0] >>> 16;
-});
-
-/** The decoder's RMSNorm weights are ones (bf16 0x3F80), as a freshly initialised model has them. */
-const ONES_BF16 = (count: number) => new Uint8Array(new Uint16Array(count).fill(0x3f80).buffer);
-
-/** Writes the synthetic snapshot into `dir` and returns its safetensors bytes. */
-async function writeCheckpoint(dir: string): Promise<number> {
-  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(syntheticConfig(), null, 2));
-  for (const file of ['tokenizer_config.json', 'vocab.json', 'merges.txt', 'preprocessor_config.json', 'generation_config.json']) {
-    copyFileSync(path.join(TINY_CHECKPOINT_DIR, file), path.join(dir, file));
-  }
-  const state = { s: 0x9e3779b9 };
-  let shard: Record<string, RawTensor> = {};
-  let shardBytes = 0;
-  let shards = 0;
-  let total = 0;
-  const flush = () => {
-    writeSafetensors(path.join(dir, `model-${String(++shards).padStart(5, '0')}.safetensors`), shard);
-    shard = {};
-    shardBytes = 0;
-  };
-  for await (const { name, shape } of tensorShapes()) {
-    const count = shape.reduce((a, b) => a * b, 1);
-    const bytes = /^thinker\.model\..*norm\.weight$/.test(name) ? ONES_BF16(count) : randomBf16(count, state);
-    if (shardBytes + bytes.byteLength > SHARD_BYTES && shardBytes > 0) flush();
-    shard[name] = { dtype: 'BF16', shape, bytes };
-    shardBytes += bytes.byteLength;
-    total += bytes.byteLength;
-  }
-  flush();
-  return total;
-}
 
 /** Runs buildChild.ts in its own process: { seconds, bytes, peakRssBytes }. */
 function buildInChild(checkpoint: string, bundle: string): Promise<{ seconds: number; bytes: number; peakRssBytes: number }> {
@@ -159,7 +60,7 @@ const bench: Bench = {
       const bundleDir = path.join(scratch, 'bundle');
       mkdirSync(checkpoint);
       process.stderr.write('  writing the synthetic checkpoint …\n');
-      const checkpointBytes = await writeCheckpoint(checkpoint);
+      const checkpointBytes = await writeSyntheticThinker(checkpoint, SHAPE);
       process.stderr.write(`  ${(checkpointBytes / 1e9).toFixed(2)} GB of bf16 weights; building the int4 bundle …\n`);
       const build = await buildInChild(checkpoint, bundleDir);
       rmSync(checkpoint, { recursive: true, force: true });
