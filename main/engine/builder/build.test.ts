@@ -119,7 +119,9 @@ describe('buildBundle on the tiny checkpoint', () => {
       variant: 'int4',
       weights: 'int4',
       encoderWeights: 'float32',
-      symmetric: true,
+      linearZeroPoints: true,
+      eightBitLinears: ['lm_head', 'codec_head', 'self_attn.v_proj'],
+      expertZeroPoints: false,
       blockSize: 32,
       expertBlockSize: 128,
       qmoeBlockSize: 0, // 128 does not divide the tiny widths (8): per-row scales

@@ -18,6 +18,7 @@ import type { OmniConfig } from './config';
 import type { EncoderConfigs } from './encoderConfig';
 import { code2wavFraming } from './graphs/code2wav';
 import type { Precision } from './graphs/layers/context';
+import { EIGHT_BIT_LINEARS } from './graphs/layers/linear';
 import { PAST_PATTERN, PRESENT_PATTERN } from './graphs/io';
 import { qmoeBlockSize } from './moe';
 import { DataType, type DataTypeId, type IoSpec } from './onnx/graph';
@@ -77,7 +78,10 @@ function builderOptions({ variant, precision, config, speech }: ManifestInput): 
     weights: 'int4',
     // onnx-bundle.md §1: the encoders keep full-precision weights in every variant.
     encoderWeights: 'float32',
-    symmetric: true,
+    // MatMulNBits with fitted zero points, 8-bit where linear.ts says; QMoE experts symmetric (moe.ts EXPERT_FORMAT).
+    linearZeroPoints: true,
+    eightBitLinears: EIGHT_BIT_LINEARS,
+    expertZeroPoints: false,
     blockSize,
     expertBlockSize,
     ...(moe && { qmoeBlockSize: qmoeBlockSize(expertBlockSize, config.thinker.hiddenSize, moe.intermediateSize) }),

@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MoeConfig } from './config';
-import { qmoeBlockSize, readExperts, stackExperts, stackExpertsInt4 } from './moe';
+import { EXPERT_FORMAT, qmoeBlockSize, readExperts, stackExperts, stackExpertsInt4 } from './moe';
+import { quantizeBlockwise } from './quantize';
 import { seeded, syntheticWeights } from './testing/writeSafetensors';
 
 const moe: MoeConfig = { numExperts: 3, topK: 2, intermediateSize: 4, normTopKProb: true, sharedExpertIntermediateSize: 0 };
@@ -76,8 +77,9 @@ describe('expert stacking', () => {
     expect(perRow.fc1.packed.length).toBe((E * 2 * I * H) / 2);
     expect(perRow.fc1.scales.length).toBe(E * 2 * I);
     expect(perRow.fc2.scales.length).toBe(E * H);
-    // Row 1 of expert 2's fc1 is up row 0: its scale is that row's absmax / 8.
-    const upRow = up[2].subarray(0, H);
-    expect(perRow.fc1.scales[2 * 2 * I + 1]).toBeCloseTo(Math.max(...upRow.map(Math.abs)) / 8, 7);
+    // Row 1 of expert 2's fc1 is up row 0: quantised alone, as one block, it gives the same levels and scale.
+    const alone = quantizeBlockwise(up[2].subarray(0, H), 1, H, H, EXPERT_FORMAT);
+    expect(perRow.fc1.scales[2 * 2 * I + 1]).toBe(alone.scales[0]);
+    expect(perRow.fc1.packed.subarray((2 * 2 * I + 1) * (H / 2), (2 * 2 * I + 2) * (H / 2))).toEqual(alone.packed);
   });
 });

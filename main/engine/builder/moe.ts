@@ -6,7 +6,7 @@
  * (onnx-bundle.md §5.2). Experts are produced one at a time so int4 stacks never hold more than one expert in fp32.
  */
 import type { MoeConfig } from './config';
-import { quantizeInt4, type Int4Weights } from './quantize';
+import { quantizeBlockwise, type QuantisationFormat, type QuantisedWeights } from './quantize';
 import type { WeightReader } from './weights';
 
 /** One expert: fc1 [2I, H] (gate/up interleaved rows), fc2 [H, I]. */
@@ -72,11 +72,17 @@ export function qmoeBlockSize(requested: number, H: number, I: number): number {
   return requested >= 16 && H % requested === 0 && I % requested === 0 ? requested : 0;
 }
 
+/**
+ * Experts are symmetric (zero point 8, no zero-point inputs): ORT 1.30's CPU QMoE computes something else than
+ * `(q − zp) · scale` from fitted block-wise zero points (layers.test.ts caught it), while MatMulNBits takes them.
+ */
+export const EXPERT_FORMAT: QuantisationFormat = { bits: 4, symmetric: true };
+
 export interface StackedExpertsInt4 {
   /** packed [E, 2I, H/2], scales [E, 2I, H/blockSize] (or [E, 2I] per row). */
-  fc1: Int4Weights;
+  fc1: QuantisedWeights;
   /** packed [E, H, I/2], scales [E, H, I/blockSize] (or [E, H] per row). */
-  fc2: Int4Weights;
+  fc2: QuantisedWeights;
   /** 0 = per-row scales. */
   blockSize: number;
 }
@@ -88,18 +94,20 @@ export async function stackExpertsInt4(
   blockSize: number,
 ): Promise<StackedExpertsInt4> {
   const { numExperts: E, intermediateSize: I } = moe;
-  const fc1Block = blockSize || H;
-  const fc2Block = blockSize || I;
-  const fc1: Int4Weights = { packed: new Uint8Array((E * 2 * I * H) / 2), scales: new Float32Array((E * 2 * I * H) / fc1Block), nBlocks: H / fc1Block };
-  const fc2: Int4Weights = { packed: new Uint8Array((E * H * I) / 2), scales: new Float32Array((E * H * I) / fc2Block), nBlocks: I / fc2Block };
+  const stack = (N: number, K: number): QuantisedWeights => {
+    const nBlocks = blockSize ? K / blockSize : 1;
+    return { bits: 4, packed: new Uint8Array((E * N * K) / 2), scales: new Float32Array(E * N * nBlocks), zeroPoints: new Uint8Array(E * N * nBlocks).fill(8), nBlocks };
+  };
+  const fc1 = stack(2 * I, H);
+  const fc2 = stack(H, I);
+  const append = (into: QuantisedWeights, q: QuantisedWeights, e: number) => {
+    into.packed.set(q.packed, e * q.packed.length);
+    into.scales.set(q.scales, e * q.scales.length);
+  };
   let e = 0;
   for await (const expert of experts) {
-    const q1 = quantizeInt4(expert.fc1, 2 * I, H, fc1Block, 'qmoe');
-    const q2 = quantizeInt4(expert.fc2, H, I, fc2Block, 'qmoe');
-    fc1.packed.set(q1.packed, e * q1.packed.length);
-    fc1.scales.set(q1.scales, e * q1.scales.length);
-    fc2.packed.set(q2.packed, e * q2.packed.length);
-    fc2.scales.set(q2.scales, e * q2.scales.length);
+    append(fc1, quantizeBlockwise(expert.fc1, 2 * I, H, blockSize || H, EXPERT_FORMAT), e);
+    append(fc2, quantizeBlockwise(expert.fc2, H, I, blockSize || I, EXPERT_FORMAT), e);
     e++;
   }
   return { fc1, fc2, blockSize };

@@ -4,9 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { MoeConfig } from '../../config';
+import { EXPERT_FORMAT } from '../../moe';
 import { ExternalDataWriter } from '../../onnx/externalData';
 import { DataType, GraphBuilder } from '../../onnx/graph';
-import { dequantizeInt4, quantizeInt4 } from '../../quantize';
+import { dequantize, quantizeBlockwise } from '../../quantize';
 import { seeded, syntheticWeights } from '../../testing/writeSafetensors';
 import type { WeightReader } from '../../weights';
 import type { LayerContext, Precision } from './context';
@@ -113,7 +114,7 @@ describe('makeMoe', () => {
       const moe: MoeConfig = { numExperts: 8, topK: 3, intermediateSize: 16, normTopKProb: true, sharedExpertIntermediateSize: 0 };
       const { w, weights } = await moeFixture(moe, H, 1);
       const block = expertBlockSize === 16 ? 16 : undefined;
-      const fake = (m: Float32Array, N: number, K: number) => dequantizeInt4(quantizeInt4(m, N, K, block ?? K, 'qmoe'), N, K, block ?? K);
+      const fake = (m: Float32Array, N: number, K: number) => dequantize(quantizeBlockwise(m, N, K, block ?? K, EXPERT_FORMAT), N, K, block ?? K);
       const reference = referenceMoe(x, H, moe, {
         router: w.router,
         gate: w.gate.map((m) => fake(m, 16, H)),

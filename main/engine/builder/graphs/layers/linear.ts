@@ -1,10 +1,25 @@
 /**
  * An HF `nn.Linear`, `y = x·Wᵀ (+ b)` with W `[N = out, K = in]`: a MatMul on the transposed fp32 weight, or
- * MatMulNBits on 4-bit blocks along K (onnx-bundle.md §5.1) in the int4 variant; a bias is a separate Add.
+ * MatMulNBits on quantised blocks along K with zero points (onnx-bundle.md §5.1) in the int4 variant; a bias is a
+ * separate Add.
  */
 import { DataType, floatTensor } from '../../onnx/graph';
-import { quantizeInt4 } from '../../quantize';
+import { packLevels, quantizeBlockwise, type WeightBits } from '../../quantize';
 import { weightName, type LayerContext } from './context';
+
+/**
+ * The int4 variant's few 8-bit matrices, as ORT-GenAI's `k_quant_mixed` (after llama.cpp's Q4_K_M) keeps them: the
+ * output heads, whose every rounding error lands in the logits, and the attention value projections, which carry
+ * each layer's whole attention output through one narrow matrix. Keyed by checkpoint name (a tied head reads the
+ * embedding table). On the synthetic thinker they lift the logits cosine from 0.981 to 0.991 (main/bench/int4.bench.ts),
+ * for about 1 % more weight bytes on the real checkpoint.
+ */
+const EIGHT_BIT_WEIGHTS = /(^|\.)(lm_head|codec_head|embed_tokens|codec_embedding)\.weight$|\.self_attn\.v_proj\.weight$/;
+
+/** What the manifest records of that choice. */
+export const EIGHT_BIT_LINEARS = ['lm_head', 'codec_head', 'self_attn.v_proj'];
+
+export const linearWeightBits = (source: string): WeightBits => (EIGHT_BIT_WEIGHTS.test(source) ? 8 : 4);
 
 export interface LinearOptions {
   /** Keep fp32 even in the int4 variant (e.g. the MoE router, whose top-k choice is sensitive and tiny). */
@@ -32,10 +47,14 @@ export async function makeLinear(
   let product: string;
   if (precision.kind === 'int4' && !options.fp32) {
     const { blockSize, accuracyLevel } = precision;
-    const q = quantizeInt4(weight, N, K, blockSize, 'matmulnbits');
-    const packed = await g.initializer(weightName(name, 'weight_Q4'), { dataType: DataType.UINT8, dims: [N, q.nBlocks, blockSize / 2], bytes: q.packed });
+    const bits = linearWeightBits(source);
+    const q = quantizeBlockwise(weight, N, K, blockSize, { bits, symmetric: false });
+    const packed = await g.initializer(weightName(name, `weight_Q${bits}`), { dataType: DataType.UINT8, dims: [N, q.nBlocks, (blockSize * bits) / 8], bytes: q.packed });
     const scales = await g.initializer(weightName(name, 'weight_scales'), floatTensor(q.scales, [N * q.nBlocks]));
-    [product] = g.node('MatMulNBits', [input, packed, scales], { K, N, bits: 4, block_size: blockSize, accuracy_level: accuracyLevel }, { name: `${name}/MatMulNBits`, domain: 'com.microsoft', outputs });
+    const zeroPoints = packLevels(q.zeroPoints, N, q.nBlocks, bits);
+    const zp = await g.initializer(weightName(name, 'weight_zp'), { dataType: DataType.UINT8, dims: [zeroPoints.length], bytes: zeroPoints });
+    const attributes = { K, N, bits, block_size: blockSize, accuracy_level: accuracyLevel };
+    [product] = g.node('MatMulNBits', [input, packed, scales, zp], attributes, { name: `${name}/MatMulNBits`, domain: 'com.microsoft', outputs });
   } else {
     const transposed = new Float32Array(K * N);
     for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) transposed[k * N + n] = weight[n * K + k];
