@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import net, { type AddressInfo } from 'node:net';
 import { OmniError } from '../errors';
 import type { RemoteBackend } from '../protocol';
 import { listRemoteModels, openChatStream } from './client';
-import { fixture, sendInPieces, startReplayServer, type ReplayServer, type Respond } from './testing/replayServer';
+import { fixture, replayServerPerTest, sendInPieces, type Respond } from './testing/replayServer';
 
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const remote = replayServerPerTest({ model: 'qwen3-omni', apiKey: 'sk-test' });
+const serve = remote.serve;
 
-async function serve(respond: Respond): Promise<RemoteBackend> {
-  server = await startReplayServer(respond);
-  return { baseUrl: server.baseUrl, model: 'qwen3-omni', apiKey: 'sk-test' };
-}
-
-const host = () => new URL(server!.baseUrl).host;
+const host = () => new URL(remote.server.baseUrl).host;
 const json = (status: number, body: unknown): Respond => (_req, res) => {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
@@ -46,7 +38,7 @@ describe('openChatStream', () => {
     const chunks = await collect(await openChatStream(backend, { model: 'qwen3-omni', messages: [], stream: true }));
     expect(chunks).toHaveLength(10);
     expect(chunks.map((c) => (c as { choices: { delta: { content: string } }[] }).choices[0].delta.content).join('')).toBe('Hello! How can I help you today?');
-    const [request] = server!.requests;
+    const [request] = remote.server.requests;
     expect(request).toMatchObject({ method: 'POST', url: '/v1/chat/completions', body: { model: 'qwen3-omni', messages: [], stream: true } });
     expect(request.headers).toMatchObject({ authorization: 'Bearer sk-test', 'content-type': 'application/json' });
   });
@@ -66,7 +58,7 @@ describe('openChatStream', () => {
   it('sends no authorization header without a key', async () => {
     const backend = await serve((_req, res) => sendInPieces(res, fixture('vllm-omni/stream-text-only.sse')));
     await collect(await chat({ ...backend, apiKey: undefined }));
-    expect(server!.requests[0].headers.authorization).toBeUndefined();
+    expect(remote.server.requests[0].headers.authorization).toBeUndefined();
   });
 
   it('names the server when the connection is refused', async () => {
@@ -158,27 +150,27 @@ describe('openChatStream', () => {
     const stream = await chat(backend, { connectMs: 2000, idleMs: 150 });
     const error = await failure(collect(stream));
     expect(error).toMatchObject({ code: 'REMOTE_TIMEOUT', message: `${host()} stopped sending for 0.15 s in the middle of its answer.` });
-    await server!.requests[0].closed;
+    await remote.server.requests[0].closed;
   });
 });
 
 describe('listRemoteModels', () => {
   it('lists the ids of GET /models, without needing a model name', async () => {
     await serve(json(200, { object: 'list', data: [{ id: 'Qwen/Qwen3-Omni-30B-A3B-Instruct', object: 'model' }, { id: 'other' }] }));
-    expect(await listRemoteModels({ baseUrl: `${server!.baseUrl}/`, apiKey: 'k' })).toEqual(['Qwen/Qwen3-Omni-30B-A3B-Instruct', 'other']);
-    expect(server!.requests[0]).toMatchObject({ method: 'GET', url: '/v1/models', headers: { authorization: 'Bearer k' } });
+    expect(await listRemoteModels({ baseUrl: `${remote.server.baseUrl}/`, apiKey: 'k' })).toEqual(['Qwen/Qwen3-Omni-30B-A3B-Instruct', 'other']);
+    expect(remote.server.requests[0]).toMatchObject({ method: 'GET', url: '/v1/models', headers: { authorization: 'Bearer k' } });
   });
 
   it('says when the list is not an OpenAI model list', async () => {
     await serve(json(200, { models: ['a'] }));
-    expect((await failure(listRemoteModels({ baseUrl: server!.baseUrl }))).message).toBe(
+    expect((await failure(listRemoteModels({ baseUrl: remote.server.baseUrl }))).message).toBe(
       `${host()} did not answer like an OpenAI-compatible server: its model list is not {"data": [{"id": …}, …]}.`,
     );
   });
 
   it('asks for a key when a keyless request is refused', async () => {
     await serve(json(401, { error: { message: 'Missing bearer token' } }));
-    expect(await failure(listRemoteModels({ baseUrl: server!.baseUrl }))).toEqual({
+    expect(await failure(listRemoteModels({ baseUrl: remote.server.baseUrl }))).toEqual({
       code: 'REMOTE_REJECTED',
       message: `${host()} rejected the API key (401): Missing bearer token`,
       hint: 'This server needs an API key: set one for it in Settings.',
@@ -187,7 +179,7 @@ describe('listRemoteModels', () => {
 
   it('stops at timeoutMs', async () => {
     await serve(() => undefined);
-    expect((await failure(listRemoteModels({ baseUrl: server!.baseUrl }, { timeoutMs: 100 }))).code).toBe('REMOTE_TIMEOUT');
+    expect((await failure(listRemoteModels({ baseUrl: remote.server.baseUrl }, { timeoutMs: 100 }))).code).toBe('REMOTE_TIMEOUT');
   });
 });
 

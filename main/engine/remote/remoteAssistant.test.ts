@@ -1,23 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeWav } from '../../store/wav';
 import type { RemoteBackend, RemoteChatSendRequest, TurnEvent } from '../protocol';
 import { RemoteAssistant } from './remoteAssistant';
-import { fixture, sendInPieces, startReplayServer, type ReplayServer, type Respond } from './testing/replayServer';
+import { fixture, replayServerPerTest, sendInPieces, type Respond } from './testing/replayServer';
 
 const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-remote-'));
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(respond: Respond): Promise<RemoteBackend> {
-  server = await startReplayServer(respond);
-  return { baseUrl: server.baseUrl, model: 'qwen3-omni' };
-}
+const remote = replayServerPerTest({ model: 'qwen3-omni' });
+const serve = remote.serve;
 
 const replay = (name: string): Respond => (_req, res) => sendInPieces(res, fixture(name));
 
@@ -107,7 +99,7 @@ describe('RemoteAssistant replaying recorded streams', () => {
     expect(deltas()).toEqual(WORDS);
     expect(speech).toEqual([]);
     expect(events.at(-1)).toEqual({ type: 'done', turnId: 't1', text: REPLY, interrupted: false, speechSamples: 0 });
-    expect(server!.requests[0].body).toEqual({
+    expect(remote.server.requests[0].body).toEqual({
       model: 'qwen3-omni',
       messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
       stream: true,
@@ -158,7 +150,7 @@ describe('RemoteAssistant turns', () => {
       { sampleRate: 16000, samples: mic },
     );
     await until(() => events.filter((e) => e.type === 'done').length === 2);
-    expect(server!.requests[1].body).toEqual({
+    expect(remote.server.requests[1].body).toEqual({
       model: 'qwen3-omni',
       messages: [
         { role: 'system', content: 'Be brief.' },
@@ -197,7 +189,7 @@ describe('RemoteAssistant turns', () => {
     await until(() => speech.length === 1);
     const interruptedAt = performance.now();
     expect(assistant.interrupt('t1')).toBe(true);
-    const closedAt = await server!.requests[0].closed;
+    const closedAt = await remote.server.requests[0].closed;
     expect(closedAt - interruptedAt).toBeLessThan(50);
     await done;
     expect(events.at(-1)).toEqual({ type: 'done', turnId: 't1', text: 'Hello! How', interrupted: true, speechSamples: 2400 });
@@ -206,7 +198,7 @@ describe('RemoteAssistant turns', () => {
 
     await assistant.start(request(backend, { turnId: 't2', text: 'Go on' }));
     await until(() => events.filter((e) => e.type === 'done').length === 2);
-    expect((server!.requests[1].body as { messages: unknown[] }).messages).toEqual([
+    expect((remote.server.requests[1].body as { messages: unknown[] }).messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
       { role: 'assistant', content: 'Hello! How' },
       { role: 'user', content: [{ type: 'text', text: 'Go on' }] },

@@ -8,6 +8,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import type { RemoteBackend } from '../../protocol';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -57,6 +59,28 @@ export async function startReplayServer(respond: Respond): Promise<ReplayServer>
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * A fresh replay server per test, closed after it: `serve(respond)` starts it and gives the backend that points at
+ * it; `server` is the one running.
+ */
+export function replayServerPerTest(backend: Omit<RemoteBackend, 'baseUrl'>) {
+  let current: ReplayServer | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return {
+    async serve(respond: Respond): Promise<RemoteBackend> {
+      current = await startReplayServer(respond);
+      return { ...backend, baseUrl: current.baseUrl };
+    },
+    get server(): ReplayServer {
+      if (!current) throw new Error('no replay server is running in this test');
+      return current;
+    },
   };
 }
 
