@@ -274,9 +274,11 @@ describe('buildBundle on the tiny checkpoint', () => {
       `int4 vs fp32 over ${cosines.length} prompt positions of ${goldenCaseNames().length} cases: top-1 agreement ${((agree / cosines.length) * 100).toFixed(1)} %, ` +
         `logits cosine mean ${meanCosine.toFixed(4)}, min ${Math.min(...cosines).toFixed(4)}`,
     );
-    // Hidden width 8 leaves int4 (one scale per 8-value row) far coarser than on the real model; these floors only
-    // catch a broken int4 path (layout errors give cosine ≈ 0), the exactness check is in thinkerDecoder.test.ts.
-    expect(meanCosine).toBeGreaterThan(0.9);
+    // Hidden width 8 leaves int4 (one block per row) far coarser than on the real model. The quantiser gives
+    // 57.7 % and a mean cosine of 0.9795 over the 848 positions; these floors sit just under that, so a quantiser
+    // that loses accuracy fails here (layout errors give cosine ≈ 0). The exactness check is in thinkerDecoder.test.ts.
+    expect(agree / cosines.length).toBeGreaterThan(0.55);
+    expect(meanCosine).toBeGreaterThan(0.975);
   });
 });
 
