@@ -52,7 +52,7 @@ describe('buildBundle on the tiny checkpoint', () => {
   });
 
   it('reports progress by checkpoint bytes read, phase by phase, with an ETA', () => {
-    expect([...new Set(progress.map((p) => p.phase))]).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker', 'talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav', 'files', 'self-check']);
+    expect([...new Set(progress.map((p) => p.phase))]).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker', 'talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav', 'code2wav_transformer', 'code2wav_decoder', 'files', 'self-check']);
     const last = progress.at(-1)!;
     expect(last.doneBytes).toBe(last.totalBytes);
     expect(last.etaSeconds).toBe(0);
@@ -62,13 +62,13 @@ describe('buildBundle on the tiny checkpoint', () => {
   it('writes every graph, hashed in the manifest, with the upstream files byte-identical and nothing left behind', () => {
     const bundle = bundles.fp32!;
     const { manifest } = bundle;
-    expect(Object.keys(manifest.graphs)).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker', 'talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav']);
+    expect(Object.keys(manifest.graphs)).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker', 'talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav', 'code2wav_transformer', 'code2wav_decoder']);
     expect(manifest.files.map((f) => f.path).sort()).toEqual(
       [
         'config.json',
         'cpu-fp32/audio_encoder.onnx',
         'cpu-fp32/audio_encoder.onnx.data',
-        ...['talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav'].flatMap((g) => [`cpu-fp32/${g}.onnx`, `cpu-fp32/${g}.onnx.data`]),
+        ...['talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav', 'code2wav_transformer', 'code2wav_decoder'].flatMap((g) => [`cpu-fp32/${g}.onnx`, `cpu-fp32/${g}.onnx.data`]),
         'cpu-fp32/embed_tokens.onnx',
         'cpu-fp32/embed_tokens.onnx.data',
         'cpu-fp32/thinker.onnx',
@@ -134,14 +134,16 @@ describe('buildBundle on the tiny checkpoint', () => {
     expect(manifest.graphs.code_predictor!.extra).toEqual({ numCodeGroups: 16, vocabSize: 2048 });
     expect(manifest.graphs.codec_embed!.extra).toEqual({ numCodeGroups: 16, talkerVocabSize: 3072, codebookSize: 2048 });
     expect(manifest.graphs.code2wav!.extra).toEqual({ numQuantizers: 16, codebookSize: 2048, samplesPerFrame: 1920, lookaheadSamples: 555 });
+    expect(manifest.graphs.code2wav_transformer!.kv).toEqual({ layers: 2, kvHeads: 2, headDim: 8, pastName: 'past_key_values.%d.%s', presentName: 'present.%d.%s' });
+    expect(manifest.graphs.code2wav_transformer!.extra).toEqual({ cachedFrames: 71 });
   });
 
   it('int4 keeps the encoders, talker_proj, codec_embed, code_predictor and code2wav full precision (onnx-bundle.md §1): their files are the fp32 bundle\'s, byte for byte', () => {
     const hashes = (bundle: LoadedBundle) =>
       bundle.manifest.files
-        .filter((f) => /\/(audio_encoder|vision_encoder|talker_proj|codec_embed|code_predictor|code2wav)\./.test(f.path))
+        .filter((f) => /\/(audio_encoder|vision_encoder|talker_proj|codec_embed|code_predictor|code2wav|code2wav_transformer|code2wav_decoder)\./.test(f.path))
         .map((f) => `${f.path.split('/')[1]} ${f.sha256}`);
-    expect(hashes(bundles.int4!)).toHaveLength(12);
+    expect(hashes(bundles.int4!)).toHaveLength(16);
     expect(hashes(bundles.int4!)).toEqual(hashes(bundles.fp32!));
   });
 

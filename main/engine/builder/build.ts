@@ -14,6 +14,8 @@ import { readOmniConfig } from './config';
 import { readEncoderConfigs } from './encoderConfig';
 import { makeAudioEncoder } from './graphs/audioEncoder';
 import { makeCode2Wav } from './graphs/code2wav';
+import { makeCode2WavDecoder } from './graphs/code2wavDecoder';
+import { makeCode2WavTransformer } from './graphs/code2wavTransformer';
 import { makeCodecEmbed } from './graphs/codecEmbed';
 import { makeCodePredictor } from './graphs/codePredictor';
 import { makeEmbedTokens } from './graphs/embedTokens';
@@ -130,6 +132,8 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
             await writeGraph('codec_embed', (ctx) => makeCodecEmbed(ctx, speech)),
             await writeGraph('code_predictor', (ctx) => makeCodePredictor(ctx, speech.codePredictor, speech.talker.numCodeGroups)),
             await writeGraph('code2wav', (ctx) => makeCode2Wav(ctx, speech.code2wav)),
+            await writeGraph('code2wav_transformer', (ctx) => makeCode2WavTransformer(ctx, speech.code2wav)),
+            await writeGraph('code2wav_decoder', (ctx) => makeCode2WavDecoder(ctx, speech.code2wav)),
           ]
         : []),
     ];

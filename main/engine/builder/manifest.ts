@@ -17,6 +17,7 @@ import {
 import type { OmniConfig } from './config';
 import type { EncoderConfigs } from './encoderConfig';
 import { code2wavFraming } from './graphs/code2wav';
+import { code2wavCachedFrames } from './graphs/code2wavTransformer';
 import type { Precision } from './graphs/layers/context';
 import { EIGHT_BIT_LINEARS } from './graphs/layers/linear';
 import { PAST_PATTERN, PRESENT_PATTERN } from './graphs/io';
@@ -111,6 +112,12 @@ function speechGraphs(speech: SpeechConfig, graph: GraphEntry, byName: Map<strin
       extra: { numCodeGroups: t.numCodeGroups, vocabSize: cp.vocabSize },
     },
     code2wav: { ...graph(byName.get('code2wav'), 'code2wav'), extra: { numQuantizers: c.numQuantizers, codebookSize: c.codebookSize, ...code2wavFraming(c) } },
+    code2wav_transformer: {
+      ...graph(byName.get('code2wav_transformer'), 'code2wav_transformer'),
+      kv: kv(c.numLayers, c.numKvHeads, c.headDim),
+      extra: { cachedFrames: code2wavCachedFrames(c) },
+    },
+    code2wav_decoder: graph(byName.get('code2wav_decoder'), 'code2wav_decoder'),
   };
 }
 

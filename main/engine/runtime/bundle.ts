@@ -83,6 +83,8 @@ const code2wavSchema = graphSchema.extend({
   extra: z.object({ numQuantizers: z.int().positive(), codebookSize: z.int().positive(), samplesPerFrame: z.int().positive(), lookaheadSamples: z.int().nonnegative() }),
 });
 export type Code2WavSettings = z.infer<typeof code2wavSchema>['extra'];
+/** Code2Wav split for streaming: the transformer, its cache kept to the last `cachedFrames` positions, then the upsampler. */
+const code2wavTransformerSchema = graphSchema.extend({ kv: kvSchema, extra: z.object({ cachedFrames: z.int().nonnegative() }) });
 
 const manifestSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
@@ -109,6 +111,8 @@ const manifestSchema = z.object({
     codec_embed: codecEmbedSchema.optional(),
     code_predictor: codePredictorSchema.optional(),
     code2wav: code2wavSchema.optional(),
+    code2wav_transformer: code2wavTransformerSchema.optional(),
+    code2wav_decoder: graphSchema.optional(),
   }),
   files: z.array(
     z.object({
