@@ -15,7 +15,8 @@ export interface BenchResult {
 
 export interface Bench {
   name: string;
-  run: () => Promise<BenchResult[]>;
+  /** `args`: what follows the bench names on the command line, from the first `--option` on. */
+  run: (args: readonly string[]) => Promise<BenchResult[]>;
 }
 
 /** Median milliseconds of `runs` calls after `warmup` discarded calls. */
