@@ -61,7 +61,7 @@ export function turnInputs(tokens: readonly { kind: string; name?: string; value
   });
 }
 
-const DUMP_NAMES = [
+export const DUMP_NAMES = [
   'input_ids',
   'position_ids',
   'rope_delta',

@@ -21,6 +21,8 @@ export interface RemoteAssistantOptions extends Pick<AssistantOptions, 'emit' | 
   /** Where a webcam clip is put together before it is sent. */
   scratchDir: string;
   timeouts?: RemoteTimeouts;
+  /** Fields added to every request body, for what the app's turn request has no field for (the CLI's --seed). */
+  extraBody?: Record<string, unknown>;
 }
 
 export class RemoteAssistant {
@@ -43,8 +45,9 @@ export class RemoteAssistant {
       const user = await userMessage(request, mic, this.options.scratchDir);
       const history = this.history(request.conversationId);
       const messages: ChatMessage[] = [...(request.system ? [{ role: 'system' as const, content: request.system }] : []), ...history, user];
+      const body = { ...chatRequestBody(request, messages), ...this.options.extraBody };
       // Stopped before the server answered: the turn still starts, and ends at once as interrupted.
-      const chunks = await openChatStream(request.remote, chatRequestBody(request, messages), { signal, timeouts: this.options.timeouts }).catch(
+      const chunks = await openChatStream(request.remote, body, { signal, timeouts: this.options.timeouts }).catch(
         (error: unknown) => {
           if (signal.aborted) return undefined;
           throw error;
