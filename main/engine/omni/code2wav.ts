@@ -1,17 +1,20 @@
 /**
- * Code2Wav (qwen3-omni.md §10): the bundle's stateless vocoder graph, `codes [1, Q, T] → waveform [1, 1, N]` with
- * N = samplesPerFrame·T − lookaheadSamples (1920·T − 555 for the checkpoint), 24 kHz. Streaming decodes windows of
- * frames with it (code2wavStream.ts); how much left context a window needs to reproduce the one-pass samples
- * exactly follows from the architecture and is computed here (`exactLeftContext`).
+ * Code2Wav (qwen3-omni.md §10): codes `[1, Q, T]` → waveform `[1, 1, N]` with N = samplesPerFrame·T − lookaheadSamples
+ * (1920·T − 555 for the checkpoint), 24 kHz. A bundle carries it split for streaming (`code2wav_transformer` with
+ * its window-bounded cache, then `code2wav_decoder`): the stream feeds each frame through the transformer once and
+ * re-runs only the convolutions' 10 frames of context (code2wavWindows.ts). Older bundles have only the one-pass
+ * graph; their stream re-decodes every window's whole receptive field. How much left context a window needs to
+ * reproduce the one-pass samples exactly follows from the architecture and is computed here (`exactLeftContext`).
  */
 import path from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import { Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
 import { readJsonFile, validate } from '../processor/config';
 import type { LoadedBundle } from '../runtime/bundle';
 import type { SessionManager } from '../runtime/sessions';
+import { KvCache } from '../runtime/kvCache';
 import { guardedRun, type RunClock } from './guardedRun';
+import { codesTensor, IncrementalWindows, RedecodedWindows, type SplitGraphs, type WindowDecoder } from './code2wavWindows';
 
 /** The vocoder's output rate (cli-contract.md: 24 kHz speech). */
 export const SPEECH_SAMPLE_RATE = 24000;
@@ -67,8 +70,10 @@ export interface Code2WavSettings {
   numQuantizers: number;
   samplesPerFrame: number;
   lookaheadSamples: number;
-  /** `exactLeftContext` of the bundle's architecture. */
+  /** `exactLeftContext` of the bundle's architecture: what a one-pass window needs. */
   exactLeftContext: number;
+  /** The same without the transformer (10 frames): what a window of the split decoder needs. */
+  decoderLeftContext: number;
 }
 
 const architectureSchema = z
@@ -90,33 +95,61 @@ export function code2wavSettings(bundle: LoadedBundle): Code2WavSettings {
   if (!graph) throw new Error(`${bundle.dir}: the bundle has no code2wav graph`);
   const file = path.join(bundle.dir, 'config.json');
   const c = validate(architectureSchema, readJsonFile(file), file).code2wav_config;
+  const architecture = { slidingWindow: c.sliding_window, transformerLayers: c.num_hidden_layers, upsamplingRatios: c.upsampling_ratios, upsampleRates: c.upsample_rates };
   return {
     numQuantizers: graph.extra.numQuantizers,
     samplesPerFrame: graph.extra.samplesPerFrame,
     lookaheadSamples: graph.extra.lookaheadSamples,
-    exactLeftContext: exactLeftContext({
-      slidingWindow: c.sliding_window,
-      transformerLayers: c.num_hidden_layers,
-      upsamplingRatios: c.upsampling_ratios,
-      upsampleRates: c.upsample_rates,
-    }),
+    exactLeftContext: exactLeftContext(architecture),
+    decoderLeftContext: exactLeftContext({ ...architecture, transformerLayers: 0 }),
   };
 }
 
 /** A frame: its Q codes, group 0 first. */
 export type CodecFrame = readonly number[];
 
+/** The graphs a bundle decodes with: the split pair when it has them, else the one-pass graph. */
+type Code2WavGraphs = { kind: 'split'; split: SplitGraphs } | { kind: 'one-pass'; session: ort.InferenceSession };
+
 export class Code2Wav {
   readonly clock: RunClock = { runMs: 0 };
 
-  constructor(
+  private constructor(
     readonly settings: Code2WavSettings,
-    private readonly session: ort.InferenceSession,
+    private readonly graphs: Code2WavGraphs,
   ) {}
 
-  static async open(bundle: LoadedBundle, sessions: SessionManager): Promise<Code2Wav> {
+  /** Opens the split pair, or the one-pass graph of a bundle built before it (`onePass` forces that graph). */
+  static async open(bundle: LoadedBundle, sessions: SessionManager, options: { onePass?: boolean } = {}): Promise<Code2Wav> {
     const settings = code2wavSettings(bundle);
-    return new Code2Wav(settings, await sessions.open('code2wav', bundle.graphPath('code2wav')));
+    const { code2wav_transformer: transformer, code2wav_decoder: decoder } = bundle.manifest.graphs;
+    if (transformer && decoder && !options.onePass) {
+      const split: SplitGraphs = {
+        transformer: await sessions.open('code2wav_transformer', bundle.graphPath('code2wav_transformer')),
+        decoder: await sessions.open('code2wav_decoder', bundle.graphPath('code2wav_decoder')),
+        kv: transformer.kv,
+        cachedFrames: transformer.extra.cachedFrames,
+      };
+      return new Code2Wav(settings, { kind: 'split', split });
+    }
+    return new Code2Wav(settings, { kind: 'one-pass', session: await sessions.open('code2wav', bundle.graphPath('code2wav')) });
+  }
+
+  /** Whether streaming feeds each frame through the transformer once (the split pair) or re-decodes windows. */
+  get incremental(): boolean {
+    return this.graphs.kind === 'split';
+  }
+
+  /**
+   * A fresh decoder of one utterance's windows: left context `leftContext` frames (default: exact for the graphs,
+   * `decoderLeftContext` for the split pair, `exactLeftContext` for the one-pass graph).
+   */
+  windows(leftContext?: number): WindowDecoder {
+    if (this.graphs.kind === 'split') {
+      const { split } = this.graphs;
+      return new IncrementalWindows(this.settings, split, new KvCache(split.kv, 'float32', split.cachedFrames), this.clock, leftContext ?? this.settings.decoderLeftContext);
+    }
+    return new RedecodedWindows((frames, signal) => this.decode(frames, signal), leftContext ?? this.settings.exactLeftContext);
   }
 
   /** Samples of a decode of `frames` frames. */
@@ -126,15 +159,9 @@ export class Code2Wav {
 
   /** One pass over `frames` (at least one): `samplesPerFrame·T − lookaheadSamples` samples. */
   async decode(frames: readonly CodecFrame[], signal?: AbortSignal): Promise<Float32Array> {
-    const Q = this.settings.numQuantizers;
-    const T = frames.length;
-    if (T === 0) throw new Error('Code2Wav.decode: no frames');
-    const codes = new BigInt64Array(Q * T);
-    frames.forEach((frame, t) => {
-      if (frame.length !== Q) throw new Error(`Code2Wav.decode: frame ${t} has ${frame.length} codes, expected ${Q}`);
-      for (let q = 0; q < Q; q++) codes[q * T + t] = BigInt(frame[q]);
-    });
-    const out = await guardedRun(this.session, { codes: new Tensor('int64', codes, [1, Q, T]) }, this.clock, signal);
+    if (frames.length === 0) throw new Error('Code2Wav.decode: no frames');
+    if (this.graphs.kind === 'split') return this.windows().window(frames, 0, frames.length, signal);
+    const out = await guardedRun(this.graphs.session, { codes: codesTensor(frames, this.settings.numQuantizers) }, this.clock, signal);
     return out.waveform.data as Float32Array;
   }
 }

@@ -8,15 +8,19 @@ import { assertClose } from '../testing/parity';
 import { buildTinyBundle, CPU_ONLY } from '../testing/tinyBundle';
 import { Code2Wav, exactLeftContext, type CodecFrame } from './code2wav';
 import { Code2WavStream, type ChunkSchedule, type PcmChunk } from './code2wavStream';
+import type { IncrementalWindows, WindowDecoder } from './code2wavWindows';
 import { OmniRuntime } from './omniRuntime';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-code2wav-stream-'));
 let omni: OmniRuntime;
+/** The bundle's split pair (incremental streaming) and its one-pass graph (what older bundles stream with). */
 let vocoder: Code2Wav;
+let onePassVocoder: Code2Wav;
 const figures: string[] = [];
 beforeAll(async () => {
   omni = await OmniRuntime.open(await buildTinyBundle(scratch), { stateDir: scratch, providers: CPU_ONLY });
   vocoder = await Code2Wav.open(omni.bundle, omni.sessions);
+  onePassVocoder = await Code2Wav.open(omni.bundle, omni.sessions, { onePass: true });
 });
 afterAll(async () => {
   await omni?.release();
@@ -30,8 +34,8 @@ function randomFrames(count: number, seed: number): CodecFrame[] {
 }
 
 /** Streams `frames` one by one, then finishes; returns the chunks and the frame count at each chunk. */
-async function stream(frames: readonly CodecFrame[], options: ConstructorParameters<typeof Code2WavStream>[1] = {}) {
-  const streamer = new Code2WavStream(vocoder, options);
+async function stream(frames: readonly CodecFrame[], options: ConstructorParameters<typeof Code2WavStream>[1] = {}, decoder: Code2Wav = vocoder) {
+  const streamer = new Code2WavStream(decoder, options);
   const chunks: (PcmChunk & { afterFrames: number })[] = [];
   for (const [k, frame] of frames.entries()) {
     const chunk = await streamer.push(frame);
@@ -58,11 +62,14 @@ describe('the left context that makes a window exact', () => {
     const checkpoint = { slidingWindow: 72, transformerLayers: 8, upsamplingRatios: [2, 2], upsampleRates: [8, 5, 4, 3] };
     expect(exactLeftContext(checkpoint)).toBe(578);
     expect(exactLeftContext({ ...checkpoint, transformerLayers: 0 })).toBe(10);
-    expect(vocoder.settings).toEqual({ numQuantizers: 16, samplesPerFrame: 1920, lookaheadSamples: 555, exactLeftContext: 152 });
+    expect(vocoder.settings).toEqual({ numQuantizers: 16, samplesPerFrame: 1920, lookaheadSamples: 555, exactLeftContext: 152, decoderLeftContext: 10 });
+    expect([vocoder.incremental, onePassVocoder.incremental]).toEqual([true, false]);
   });
 });
 
-describe('streamed Code2Wav equals the one-pass decode', () => {
+for (const path of ['incremental (split graphs)', 're-decoded (one-pass graph)'] as const) describe(`streamed Code2Wav, ${path}, equals the one-pass graph's decode`, () => {
+  const decoder = () => (path.startsWith('incremental') ? vocoder : onePassVocoder);
+  const context = () => (path.startsWith('incremental') ? 'incremental (10)' : 'exact (152)');
   const schedules: [string, ChunkSchedule][] = [
     ['default 1,2,4,…,25', { first: 1, growth: 2, max: 25 }],
     ['every frame', { first: 1, growth: 1, max: 1 }],
@@ -74,45 +81,47 @@ describe('streamed Code2Wav equals the one-pass decode', () => {
   for (const [frameCount, picked] of [[1, [0, 1, 2]], [2, [0, 1, 2]], [3, [0, 1, 2]], [12, [0, 1, 2]], [80, [0, 1, 2]], [190, [0, 3, 4]]] as const) {
     it(`${frameCount} frames, ${picked.length} schedules: the same ${1920 * frameCount - 555} samples within 1e-4`, async () => {
       const frames = randomFrames(frameCount, frameCount);
-      const onePass = await vocoder.decode(frames);
+      const onePass = await onePassVocoder.decode(frames);
       expect(onePass.length).toBe(1920 * frameCount - 555);
       for (const [label, schedule] of picked.map((k) => schedules[k])) {
-        const { chunks } = await stream(frames, { schedule });
+        const { chunks } = await stream(frames, { schedule }, decoder());
         const stats = assertClose(`${frameCount} frames, ${label}`, onePass, concatenate(chunks), { atol: 1e-4 });
-        figures.push(`  ${frameCount}, ${label}, exact (152): ${chunks.length} chunks, ${stats.maxAbs.toExponential(2)}`);
+        figures.push(`  ${frameCount}, ${label}, ${context()}: ${chunks.length} chunks, ${stats.maxAbs.toExponential(2)}`);
       }
     });
   }
 
   it('seeded random schedules over 190 frames: within 1e-4', async () => {
     const frames = randomFrames(190, 7);
-    const onePass = await vocoder.decode(frames);
+    const onePass = await onePassVocoder.decode(frames);
     const rng = Xoshiro128.fromSeed(11);
     let worst = 0;
     for (let round = 0; round < 4; round++) {
       const schedule = { first: 1 + (rng.nextUint32() % 4), growth: 1.5 + (rng.nextUint32() % 2) / 2, max: 12 + (rng.nextUint32() % 30) };
-      const { chunks } = await stream(frames, { schedule });
+      const { chunks } = await stream(frames, { schedule }, decoder());
       worst = Math.max(worst, assertClose(`random schedule ${JSON.stringify(schedule)}`, onePass, concatenate(chunks), { atol: 1e-4 }).maxAbs);
     }
-    figures.push(`  190, 4 random schedules, exact (152): max ${worst.toExponential(2)}`);
+    figures.push(`  190, 4 random schedules, ${context()}: max ${worst.toExponential(2)}`);
   });
 
-  it('less context is not exact once the history is longer: the official 25 frames, or the transformer field alone', async () => {
+  // Re-decoding only: with the split graphs the transformer rows are exact whatever the window, and the tiny model's
+  // convolutions reach back too weakly (< 1e-5 with no context at all) for a shortfall there to show.
+  it.runIf(path.startsWith('re-decoded'))('less context is not exact once the history is longer: the official 25 frames, or the transformer field alone', async () => {
     const frames = randomFrames(190, 190);
-    const onePass = await vocoder.decode(frames);
+    const onePass = await onePassVocoder.decode(frames);
     // 25: vLLM-Omni's codec_left_context_frames; 142 = 71 × 2 layers without the convolutions' 10 frames.
     for (const leftContext of [25, 142]) {
-      const { chunks } = await stream(frames, { leftContext });
+      const { chunks } = await stream(frames, { leftContext }, decoder());
       const streamed = concatenate(chunks);
       let maxAbs = 0;
       for (let i = 0; i < onePass.length; i++) maxAbs = Math.max(maxAbs, Math.abs(onePass[i] - streamed[i]));
-      figures.push(`  190, default, context ${leftContext} (not exact): max ${maxAbs.toExponential(2)}`);
+      figures.push(`  190, default, ${path} context ${leftContext} (not exact): max ${maxAbs.toExponential(2)}`);
       expect(maxAbs).toBeGreaterThan(1e-3);
     }
   });
 
   it('the first chunk (1 frame, 1920 samples) leaves after 2 frames; later chunks grow 2, 4, 8, 16, 25, 25, …', async () => {
-    const { chunks, streamer } = await stream(randomFrames(100, 3));
+    const { chunks, streamer } = await stream(randomFrames(100, 3), {}, decoder());
     expect(chunks.map((c) => c.afterFrames)).toEqual([2, 4, 8, 16, 32, 57, 82, 100]);
     expect(chunks.map((c) => c.frames[1] - c.frames[0])).toEqual([1, 2, 4, 8, 16, 25, 25, 19]);
     expect(chunks[0].samples.length).toBe(1920);
@@ -126,8 +135,31 @@ describe('streamed Code2Wav equals the one-pass decode', () => {
       const codes = golden.array('codes', 'int64');
       const [groups, count] = codes.shape;
       const frames = Array.from({ length: count }, (_, t) => Array.from({ length: groups }, (_, g) => Number(codes.data[g * count + t])));
-      const { chunks } = await stream(frames);
+      const { chunks } = await stream(frames, {}, decoder());
       assertClose(`${name} waveform`, golden.array('waveform', 'float32').data, concatenate(chunks), { atol: 1e-4, minCorrelation: 0.999 });
     });
   }
+});
+
+describe('the split graphs stream in constant memory', () => {
+  it("1000 frames in chunks of 1, 1, 1, … and 1, 2, 4, …, 25: the one-pass samples within 1e-4, the transformer cache never above the 71 positions it holds once 72 frames went through", async () => {
+    const frames = randomFrames(1000, 1000);
+    const onePass = await onePassVocoder.decode(frames);
+    for (const schedule of [{ first: 1, growth: 1, max: 1 }, { first: 1, growth: 2, max: 25 }]) {
+      let windows: WindowDecoder | undefined;
+      const streamer = new Code2WavStream({ settings: vocoder.settings, windows: (leftContext) => (windows = vocoder.windows(leftContext)) }, { schedule });
+      const chunks: PcmChunk[] = [];
+      const cached = () => (windows as IncrementalWindows).cachedPositions;
+      let most = 0;
+      for (const frame of frames) {
+        const chunk = await streamer.push(frame);
+        if (chunk) chunks.push(chunk);
+        most = Math.max(most, cached());
+      }
+      chunks.push((await streamer.finish())!);
+      const stats = assertClose(`1000 frames, ${JSON.stringify(schedule)}`, onePass, concatenate(chunks), { atol: 1e-4 });
+      figures.push(`  1000, ${JSON.stringify(schedule)}, incremental (10): ${chunks.length} chunks, ${stats.maxAbs.toExponential(2)}; decoder frames ${streamer.decodedFrames}`);
+      expect([most, cached()]).toEqual([71, 71]);
+    }
+  });
 });

@@ -7,15 +7,18 @@
  *   for the frame after it. The last chunk decodes to the end and yields everything (the final 555 samples of the
  *   one pass do not exist either): all chunks together are exactly the one pass's F·T − 555 samples, none dropped
  *   or repeated at a boundary (transformers' `chunked_decode` loses 555 at each).
- * - left context c = min(s, leftContext) frames: with `exactLeftContext` (code2wav.ts: 578 frames for the
- *   checkpoint, 152 for the tiny test model) every kept sample sees the same frames as in the one pass, so the
- *   samples are equal up to float rounding (code2wavStream.test.ts proves ≤ 1e-4 over many schedules and > 72
- *   frames). A smaller context trades exactness for less recomputation; the stream defaults to exact.
+ * - left context c = min(s, leftContext) frames, exact by default, so every kept sample sees the same frames as in
+ *   the one pass and the samples are equal up to float rounding (code2wavStream.test.ts proves ≤ 1e-4 over many
+ *   schedules and > 72 frames). With the split graphs the transformer has seen every earlier frame through its
+ *   cache, so a window re-runs only the convolutions' 10 frames (`decoderLeftContext`); with a one-pass graph it
+ *   re-decodes `exactLeftContext` frames (578 for the checkpoint, 152 for the tiny test model) — code2wavWindows.ts.
+ *   A smaller context trades exactness for less recomputation.
  *
  * Chunk sizes follow a schedule: the first chunk is 1 frame, so the first PCM leaves after 2 codec frames (the
  * frame and its look-ahead); then sizes grow ×2 up to 25 frames (2 s), amortising the context each window repeats.
  */
 import type { Code2Wav, CodecFrame } from './code2wav';
+import type { WindowDecoder } from './code2wavWindows';
 
 export interface ChunkSchedule {
   /** Frames in the first chunk. */
@@ -29,7 +32,7 @@ export interface ChunkSchedule {
 export const DEFAULT_CHUNK_SCHEDULE: ChunkSchedule = { first: 1, growth: 2, max: 25 };
 
 /** The decoder the stream drives: Code2Wav, or a stand-in with the same framing. */
-export type FrameDecoder = Pick<Code2Wav, 'decode' | 'settings'>;
+export type FrameDecoder = Pick<Code2Wav, 'windows' | 'settings'>;
 
 export interface PcmChunk {
   /** 24 kHz mono samples, equal to the one-pass decode's samples from `offset` on. */
@@ -41,7 +44,7 @@ export interface PcmChunk {
 }
 
 export interface StreamOptions {
-  /** Frames of left context per window (default: exact, `settings.exactLeftContext`). */
+  /** Frames of left context per window (default: exact for the decoder's graphs). */
   leftContext?: number;
   schedule?: ChunkSchedule;
 }
@@ -51,7 +54,7 @@ export class Code2WavStream {
   /** Frames whose samples were yielded: [0, emitted). */
   private emitted = 0;
   private chunkSize: number;
-  private readonly leftContext: number;
+  private readonly windows: WindowDecoder;
   private readonly schedule: ChunkSchedule;
   /** Frames decoded over all windows (context and look-ahead included): the cost of streaming. */
   decodedFrames = 0;
@@ -61,11 +64,12 @@ export class Code2WavStream {
     private readonly decoder: FrameDecoder,
     options: StreamOptions = {},
   ) {
-    this.leftContext = options.leftContext ?? decoder.settings.exactLeftContext;
     this.schedule = options.schedule ?? DEFAULT_CHUNK_SCHEDULE;
     const { first, growth, max } = this.schedule;
     if (!(Number.isInteger(first) && first >= 1 && growth >= 1 && max >= first)) throw new Error(`Code2WavStream: bad schedule ${JSON.stringify(this.schedule)}`);
-    if (!(Number.isInteger(this.leftContext) && this.leftContext >= 0)) throw new Error(`Code2WavStream: bad left context ${this.leftContext}`);
+    const { leftContext } = options;
+    if (leftContext !== undefined && !(Number.isInteger(leftContext) && leftContext >= 0)) throw new Error(`Code2WavStream: bad left context ${leftContext}`);
+    this.windows = decoder.windows(leftContext);
     this.chunkSize = first;
   }
 
@@ -95,8 +99,8 @@ export class Code2WavStream {
   /** Decodes [start − c, end) and keeps `frames` frames of samples from `start` (all the rest when undefined). */
   private async window(start: number, end: number, frames: number | undefined, signal?: AbortSignal): Promise<PcmChunk> {
     const F = this.decoder.settings.samplesPerFrame;
-    const context = Math.min(start, this.leftContext);
-    const waveform = await this.decoder.decode(this.frames.slice(start - context, end), signal);
+    const context = Math.min(start, this.windows.leftContext);
+    const waveform = await this.windows.window(this.frames, start - context, end, signal);
     this.decodedFrames += end - start + context;
     this.chunks++;
     const from = context * F;

@@ -38,6 +38,17 @@ describe('KvCache', () => {
     expect(() => cache.update(presents(3), 4)).toThrow('present.0.key holds 3 positions, expected 0 + 4');
   });
 
+  it('with a window, expects presents cut to its last positions: the cache stops growing', () => {
+    const cache = new KvCache(spec, 'float32', 5);
+    cache.update(presents(3), 3);
+    cache.update(presents(5), 4);
+    expect(cache.length).toBe(5);
+    expect(cache.attentionMask(2).dims).toEqual([1, 7]);
+    cache.update(presents(5), 2);
+    expect(cache.length).toBe(5);
+    expect(() => cache.update(presents(6), 1)).toThrow('present.0.key holds 6 positions, expected 5 + 1 kept to the last 5');
+  });
+
   it('keeps the first positions of every head on truncate', () => {
     const cache = new KvCache(spec);
     cache.update(presents(4), 4);

@@ -2,7 +2,8 @@
  * The growing key/value cache of a decoder graph (onnx-bundle.md §2, "dynamic" mode): each run takes the cache as
  * `past_key_values.{i}.key|value` `[1, kvHeads, P, headDim]` and returns it extended by the new positions as
  * `present.{i}.key|value` `[1, kvHeads, P + S, headDim]`. onnxruntime-node has no IoBinding on CPU, so the presents
- * come back as host tensors and are fed unchanged as the next run's pasts (no copy on our side).
+ * come back as host tensors and are fed unchanged as the next run's pasts (no copy on our side). A sliding-window
+ * graph (Code2Wav's transformer) returns only the positions later queries can see, so its cache stays bounded.
  */
 import * as ort from 'onnxruntime-node';
 
@@ -26,10 +27,14 @@ export class KvCache {
   private positions = 0;
   private readonly names: { past: string; present: string }[];
 
-  /** `dtype`: the variant's cache dtype (manifest `variants[v].kv.dtype`). */
+  /**
+   * `dtype`: the variant's cache dtype (manifest `variants[v].kv.dtype`); `window`: the most positions the graph's
+   * presents keep (the last ones), unbounded by default.
+   */
   constructor(
     readonly spec: KvSpec,
     private readonly dtype: 'float32' | 'float16' = 'float32',
+    private readonly window = Infinity,
   ) {
     this.names = Array.from({ length: spec.layers }, (_, layer) => WHICH.map((which) => ({
       past: kvTensorName(spec.pastName, layer, which),
@@ -54,19 +59,20 @@ export class KvCache {
     return new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]);
   }
 
-  /** Takes a run's `present.*` outputs as the cache, `added` positions longer than before. */
+  /** Takes a run's `present.*` outputs as the cache, `added` positions longer than before (up to the window). */
   update(outputs: Record<string, ort.Tensor>, added: number): void {
     const next: Record<string, ort.Tensor> = {};
+    const expected = Math.min(this.positions + added, this.window);
     for (const { past, present } of this.names) {
       const tensor = outputs[present];
       if (!tensor) throw new Error(`KvCache: the run returned no ${present}`);
-      if (tensor.dims[2] !== this.positions + added) {
-        throw new Error(`KvCache: ${present} holds ${tensor.dims[2]} positions, expected ${this.positions} + ${added}`);
+      if (tensor.dims[2] !== expected) {
+        throw new Error(`KvCache: ${present} holds ${tensor.dims[2]} positions, expected ${this.positions} + ${added}${this.window < Infinity ? ` kept to the last ${this.window}` : ''}`);
       }
       next[past] = tensor;
     }
     this.pasts = next;
-    this.positions += added;
+    this.positions = expected;
   }
 
   /** Keeps the first `length` positions (a prompt that shares only a prefix with what is cached). */
