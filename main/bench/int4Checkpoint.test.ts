@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buildBundle } from '../engine/builder/build';
 import { openCheckpoint } from '../engine/builder/safetensors';
 import { loadBundle } from '../engine/runtime/bundle';
 import { goldenCaseNames, loadGoldenCase, TINY_CHECKPOINT_DIR } from '../engine/testing/fixtures';
@@ -42,6 +43,20 @@ describe('int4 bench on bundles already built (--fp32 BUNDLE --int4 BUNDLE)', ()
     expect(overall[0].note).toMatch(new RegExp(`^target ≥ 95 % — PASS — ${positions} positions, logits cosine mean 1.0000 min 1.0000, top-1 at \\d+ decisive positions 100.0 %$`));
     expect(overall[1].note).toBe('mean 1.0000, target ≥ 0.99 — PASS');
   }, 60_000);
+
+  it('refuses two bundles built from different checkpoints', async () => {
+    const checkpoint = path.join(scratch, 'other-checkpoint');
+    mkdirSync(checkpoint);
+    for (const file of readdirSync(TINY_CHECKPOINT_DIR)) symlinkSync(path.join(TINY_CHECKPOINT_DIR, file), path.join(checkpoint, file));
+    rmSync(path.join(checkpoint, 'generation_config.json'));
+    writeFileSync(path.join(checkpoint, 'generation_config.json'), '{"do_sample": false}\n');
+    const other = path.join(scratch, 'other');
+    await buildBundle(checkpoint, other, { variant: 'int4', selfCheck: false });
+    await expect(compareBundles(fp32, other, { log: () => {} })).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: `--int4 ${other}: its config, tokenizer or processor files differ from those of --fp32 ${fp32}`,
+    });
+  });
 
   it('refuses options that do not go together, naming them', async () => {
     await expect(bench.run(['--fp32', fp32])).rejects.toThrow('bench int4: --int4 is missing: give both bundles');
