@@ -38,6 +38,7 @@ const SAMPLES_PER_FRAME = 0.08 * SPEECH_SAMPLE_RATE;
 const SERVER_SIDE_DUMPS = [...DUMP_NAMES, 'thinker_token_ids', 'codes'].map((name) => `${name}.npy`);
 
 type TurnEnd = Extract<TurnEvent, { type: 'done' | 'error' }>;
+type TurnDone = Extract<TurnEnd, { type: 'done' }>;
 
 export async function runRemote(io: Io, options: RemoteRunOptions): Promise<void> {
   const host = serverName(options);
@@ -52,61 +53,20 @@ export async function runRemote(io: Io, options: RemoteRunOptions): Promise<void
 }
 
 async function turn(io: Io, options: RemoteRunOptions, host: string): Promise<void> {
-  const remote: RemoteBackend = { baseUrl: options.baseUrl, apiKey: options.apiKey, model: options.model ?? (await onlyModel(options, host)) };
-  const request: RemoteChatSendRequest = {
-    conversationId: TURN_ID,
-    turnId: TURN_ID,
-    ...(await remoteTurnInputs(options.inputs)),
-    micAudio: false,
-    speak: options.speech,
-    speaker: options.speaker,
-    remote,
-    sampling: { ...(options.greedy && { doSample: false }), maxNewTokens: options.maxNewTokens },
-    maxSpeechFrames: options.maxFrames,
-  };
+  const request = await turnRequest(options, host);
   const reply = new ReplyOutput(io);
-  const started = performance.now();
-  let firstTextMs: number | undefined;
-  let firstAudioMs: number | undefined;
-  let end = (_event: TurnEnd) => {};
-  const ended = new Promise<TurnEnd>((resolve) => (end = resolve));
-  const assistant = new RemoteAssistant({
-    // Only webcam clips are put together there, and a command line has none.
-    scratchDir: os.tmpdir(),
-    // Read by vLLM and `omnidesk serve` alike; the app's turn request has no field for either.
-    extraBody: {
-      ...(options.seed !== undefined && { seed: options.seed }),
-      ...(options.useAudioInVideo && { mm_processor_kwargs: { use_audio_in_video: true } }),
-    },
-    emit: (event) => {
-      if (event.type === 'text-delta') {
-        firstTextMs ??= performance.now() - started;
-        reply.text(event.text);
-      } else if (event.type === 'done' || event.type === 'error') end(event);
-    },
-    onSpeech: (chunk) => {
-      if (typeof chunk.samples === 'number') return;
-      firstAudioMs ??= performance.now() - started;
-      reply.speech(chunk.samples);
-    },
-    onBusy: () => {},
+  const { end, timings } = await answer(request, reply, {
+    ...(options.seed !== undefined && { seed: options.seed }),
+    ...(options.useAudioInVideo && { mm_processor_kwargs: { use_audio_in_video: true } }),
   });
-  const last = await stoppedByCtrlC(
-    () => assistant.interrupt(TURN_ID),
-    async () => {
-      await assistant.start(request);
-      return ended;
-    },
-  );
-  if (last.type === 'error') throw OmniError.fromInfo(last.error);
   reply.end();
-  const totalMs = performance.now() - started;
+  const { firstTextMs, firstAudioMs, totalMs } = timings;
   const firstText = firstTextMs === undefined ? '' : `; first text after ${seconds(firstTextMs)}`;
-  io.err(`Reply ${last.interrupted ? 'interrupted' : 'complete'} after ${seconds(totalMs)}${firstText}\n`);
+  io.err(`Reply ${end.interrupted ? 'interrupted' : 'complete'} after ${seconds(totalMs)}${firstText}\n`);
 
   const delivered = options.speech ? reply.delivered(SAMPLES_PER_FRAME) : undefined;
   if (delivered) {
-    if (delivered.samples.length === 0 && !last.interrupted) {
+    if (delivered.samples.length === 0 && !end.interrupted) {
       const problem = `${host} sent no speech with its reply`;
       if (options.out !== undefined) {
         throw new OmniError('REMOTE_FAILED', `${problem}: nothing to write to ${options.out}.`, "Check that the server's model speaks, or run with --no-speech.");
@@ -120,12 +80,70 @@ async function turn(io: Io, options: RemoteRunOptions, host: string): Promise<vo
   const dir = options.dump;
   if (dir !== undefined) {
     await Promise.all(SERVER_SIDE_DUMPS.map((file) => rm(path.join(dir, file), { force: true })));
-    await writeResultDump(dir, { text: last.text, timings: { firstTextMs, firstAudioMs, totalMs } }, delivered);
+    await writeResultDump(dir, { text: end.text, timings }, delivered);
     io.err(
       `Wrote result.json${delivered ? ' and waveform.npy' : ''} to ${dir}; a remote turn cannot give ${SERVER_SIDE_DUMPS.join(', ')}: ` +
         'the prompt, its features, the generated ids and the codes stay on the server.\n',
     );
   }
+}
+
+async function turnRequest(options: RemoteRunOptions, host: string): Promise<RemoteChatSendRequest> {
+  return {
+    conversationId: TURN_ID,
+    turnId: TURN_ID,
+    ...(await remoteTurnInputs(options.inputs)),
+    micAudio: false,
+    speak: options.speech,
+    speaker: options.speaker,
+    remote: { baseUrl: options.baseUrl, apiKey: options.apiKey, model: options.model ?? (await onlyModel(options, host)) },
+    sampling: { ...(options.greedy && { doSample: false }), maxNewTokens: options.maxNewTokens },
+    maxSpeechFrames: options.maxFrames,
+  };
+}
+
+/** When the reply's first text and speech arrived and how long it took, as seen from this computer. */
+interface RemoteTimings {
+  firstTextMs?: number;
+  firstAudioMs?: number;
+  totalMs: number;
+}
+
+/**
+ * The server's reply into `reply` as it arrives; ends with the turn (complete, or interrupted by Ctrl-C). `extraBody`
+ * holds fields vLLM and `omnidesk serve` read that the app's turn request has no field for.
+ */
+async function answer(request: RemoteChatSendRequest, reply: ReplyOutput, extraBody: Record<string, unknown>): Promise<{ end: TurnDone; timings: RemoteTimings }> {
+  const started = performance.now();
+  const seen: Omit<RemoteTimings, 'totalMs'> = {};
+  let end = (_event: TurnEnd) => {};
+  const ended = new Promise<TurnEnd>((resolve) => (end = resolve));
+  const assistant = new RemoteAssistant({
+    // Only webcam clips are put together there, and a command line has none.
+    scratchDir: os.tmpdir(),
+    extraBody,
+    emit: (event) => {
+      if (event.type === 'text-delta') {
+        seen.firstTextMs ??= performance.now() - started;
+        reply.text(event.text);
+      } else if (event.type === 'done' || event.type === 'error') end(event);
+    },
+    onSpeech: (chunk) => {
+      if (typeof chunk.samples === 'number') return;
+      seen.firstAudioMs ??= performance.now() - started;
+      reply.speech(chunk.samples);
+    },
+    onBusy: () => {},
+  });
+  const last = await stoppedByCtrlC(
+    () => assistant.interrupt(request.turnId),
+    async () => {
+      await assistant.start(request);
+      return ended;
+    },
+  );
+  if (last.type === 'error') throw OmniError.fromInfo(last.error);
+  return { end: last, timings: { ...seen, totalMs: performance.now() - started } };
 }
 
 /** The model a server offers when it offers one; with several, the user must choose. */
