@@ -13,6 +13,9 @@
  * Drawing costs more host time: 16 top-k/top-p draws per frame; the code predictor's 15 take top-k from the 64 logits
  * its graph ranks, the talker's reads its 3072. Each loop is timed over ROUNDS rounds after a warm-up one, and the
  * median is the figure (the range beside it): one round of a loaded two-core machine can be off by half.
+ * Then the vocoder alone streaming VOCODER_FRAMES frames (past its 578-frame receptive field) both ways in the same
+ * run: through the split graphs (each frame through the transformer once, 10 frames of context per window) and, as
+ * bundles without them do, re-decoding each window with its whole receptive field: time per frame and real-time factor.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,7 +23,7 @@ import path from 'node:path';
 import { buildBundle } from '../engine/builder/build';
 import { readSafetensorsHeader, readTensorBytes } from '../engine/builder/safetensors';
 import { writeSafetensors, type RawTensor } from '../engine/builder/testing/writeSafetensors';
-import { SPEECH_SAMPLE_RATE } from '../engine/omni/code2wav';
+import { Code2Wav, SPEECH_SAMPLE_RATE, type CodecFrame } from '../engine/omni/code2wav';
 import { Code2WavStream } from '../engine/omni/code2wavStream';
 import { OmniRuntime } from '../engine/omni/omniRuntime';
 import { Speech, type SpokenTurnEvent } from '../engine/omni/speechTurn';
@@ -37,6 +40,8 @@ const SHAPE = {
 };
 /** Frames of the spoken turn (4 s of speech) and of the talker-loop measurement. */
 const FRAMES = 50;
+/** Frames the vocoder alone streams (40 s of speech): well past the one-pass path's 578 frames of left context. */
+const VOCODER_FRAMES = 500;
 /** Timed rounds of each talker loop. */
 const ROUNDS = 3;
 const PROMPT = 'Tell me a short story about a robot who learns to paint.';
@@ -299,6 +304,25 @@ const bench: Bench = {
           loops[mode] = { median: rounds[Math.floor(ROUNDS / 2)], range: [rounds[0].outsideMs, rounds[ROUNDS - 1].outsideMs] };
         }
 
+        // The vocoder alone, the same codes through both paths; the codes' values do not change its cost.
+        const vocoderCodes: CodecFrame[] = Array.from({ length: VOCODER_FRAMES }, (_, t) => Array.from({ length: SHAPE.code2wav.quantizers }, (_, q) => (t * 131 + q * 17) % SHAPE.code2wav.codebook));
+        const vocoderPaths = [];
+        for (const onePass of [false, true]) {
+          const code2wav = await Code2Wav.open(omni.bundle, omni.sessions, { onePass });
+          const stream = new Code2WavStream(code2wav);
+          const start = performance.now();
+          for (const frame of vocoderCodes) await stream.push(frame);
+          await stream.finish();
+          const msPerFrame = (performance.now() - start) / VOCODER_FRAMES;
+          const frameSeconds = code2wav.settings.samplesPerFrame / SPEECH_SAMPLE_RATE;
+          vocoderPaths.push({
+            name: `speech: vocoder time per frame, ${onePass ? 're-decoding windows (one-pass graph, older bundles)' : 'incremental (split graphs)'}`,
+            value: msPerFrame,
+            unit: 'ms',
+            note: `real-time factor ${(msPerFrame / 1000 / frameSeconds).toFixed(3)}; ${VOCODER_FRAMES} frames in ${stream.chunks} windows decoding ${stream.decodedFrames} frames (${code2wav.settings[onePass ? 'exactLeftContext' : 'decoderLeftContext']} of context each)`,
+          });
+        }
+
         const shape = `talker ${SHAPE.talker.hidden}×${SHAPE.talker.layers}L/${SHAPE.talker.experts}e, CP ${SHAPE.codePredictor.hidden}×${SHAPE.codePredictor.layers}L, Code2Wav ${SHAPE.code2wav.hidden}×${SHAPE.code2wav.layers}L/${SHAPE.code2wav.decoderDim}`;
         results.push(
           {
@@ -324,6 +348,7 @@ const bench: Bench = {
             unit: '×',
             note: `${(turnMs / 1000).toFixed(2)} s for ${audioSeconds.toFixed(2)} s of speech; vocoder decoded ${done.timings.vocoder.decodedFrames} frames in ${done.timings.vocoder.chunks} windows; ${shape}; built in ${buildSeconds.toFixed(1)} s`,
           },
+          ...vocoderPaths,
         );
       } finally {
         await omni.release();
