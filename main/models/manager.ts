@@ -195,6 +195,7 @@ export class ModelManager {
         let previous = 0;
         return options.build({
           checkpointDir: installed.checkpointDir,
+          model: { id: installed.repo, revision: installed.commit },
           variant: job.snapshot.variant,
           keepCheckpoint,
           signal,

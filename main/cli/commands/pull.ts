@@ -162,6 +162,7 @@ export async function runPull(io: Io, options: PullCommandOptions): Promise<void
   const built = await buildVariant({
     builder: options.builder ?? onnxBundleBuilder,
     checkpointDir: result.checkpointDir,
+    model: { id: result.repo, revision: result.commit },
     variant: options.variant,
     keepCheckpoint: options.keepCheckpoint,
     onProgress: (p) => line.show(`Building ${options.variant} ${(p.fraction * 100).toFixed(0).padStart(3)}%  ${p.stage}`, p.fraction === 1),

@@ -27,14 +27,15 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-const request = (signal = new AbortController().signal, onProgress = vi.fn()) => ({ checkpointDir, variant: 'int4' as const, keepCheckpoint: true, signal, onProgress });
+const model = { id: 'Qwen/Qwen3-Omni-30B-A3B-Instruct', revision: 'abc123' };
+const request = (signal = new AbortController().signal, onProgress = vi.fn()) => ({ checkpointDir, model, variant: 'int4' as const, keepCheckpoint: true, signal, onProgress });
 
 describe('build host', () => {
   it('sends one build request and resolves with the bundle the process reports, passing progress on', async () => {
     const fake = fakeChild();
     const onProgress = vi.fn();
     const built = processBuildRunner(() => fake.child)(request(undefined, onProgress));
-    expect(fake.child.post).toHaveBeenCalledWith({ kind: 'build', checkpointDir, variant: 'int4', keepCheckpoint: true });
+    expect(fake.child.post).toHaveBeenCalledWith({ kind: 'build', checkpointDir, model, variant: 'int4', keepCheckpoint: true });
     fake.say({ kind: 'progress', fraction: 0.25, stage: 'thinker' });
     fake.say({ kind: 'progress', fraction: 2, stage: 'out of range: ignored' });
     fake.say({ kind: 'done', bundleDir: '/b/int4' });

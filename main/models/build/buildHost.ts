@@ -10,7 +10,7 @@ import { ModelError } from '../errors';
 import { OmniError } from '../../engine/errors';
 import type { VariantName } from '../catalog/schema';
 import { BuildReport, type BuildRequest } from './buildProtocol';
-import type { BuildProgress } from './postDownload';
+import type { BuildProgress, ModelOrigin } from './postDownload';
 
 /**
  * The shape both launchers give (utilityProcess in the app, fork elsewhere), as the engine supervisor uses them;
@@ -25,6 +25,7 @@ export interface BuildChild {
 
 export interface BuildJobRequest {
   checkpointDir: string;
+  model: ModelOrigin;
   variant: VariantName;
   keepCheckpoint: boolean;
   signal: AbortSignal;
@@ -87,7 +88,7 @@ export function processBuildRunner(launch: () => BuildChild): BuildRunner {
               ),
         ),
       );
-      const message: BuildRequest = { kind: 'build', checkpointDir: request.checkpointDir, variant: request.variant, keepCheckpoint: request.keepCheckpoint };
+      const message: BuildRequest = { kind: 'build', checkpointDir: request.checkpointDir, model: request.model, variant: request.variant, keepCheckpoint: request.keepCheckpoint };
       child.post(message);
     });
 }

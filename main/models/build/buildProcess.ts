@@ -25,6 +25,7 @@ parent.onMessage((raw) => {
   buildVariant({
     builder: onnxBundleBuilder,
     checkpointDir: request.checkpointDir,
+    model: request.model,
     variant: request.variant,
     keepCheckpoint: request.keepCheckpoint,
     onProgress: ({ fraction, stage }) => {

@@ -12,6 +12,7 @@ import { ErrorInfoSchema } from '../../engine/protocol';
 export const BuildRequest = z.strictObject({
   kind: z.literal('build'),
   checkpointDir: z.string().min(1),
+  model: z.strictObject({ id: z.string().min(1).max(256), revision: z.string().min(1).max(256) }),
   variant: z.enum(['fp32', 'int4']),
   keepCheckpoint: z.boolean(),
 });

@@ -16,10 +16,13 @@ function installedCheckpoint(): { home: string; checkpoint: string } {
 }
 
 /** Stands in for the ONNX builder: reports progress, writes a graph, then the manifest last. */
+const ORIGIN = { id: 'Qwen/Qwen3-Omni-30B-A3B-Instruct', revision: 'abc123' };
+
 const fakeBuilder =
   (seen: { listedWhileBuilding?: number } = {}, home?: string): BundleBuilder =>
-  async ({ bundleDir, checkpointDir, onProgress, signal }) => {
+  async ({ bundleDir, checkpointDir, model, onProgress, signal }) => {
     expect(existsSync(path.join(checkpointDir, 'config.json'))).toBe(true);
+    expect(model, 'the bundle learns which repository and commit it is built from').toEqual(ORIGIN);
     for (let layer = 1; layer <= 4; layer++) {
       if (signal.aborted) throw new Error('aborted');
       writeFileSync(path.join(bundleDir, `thinker.${layer}.onnx`), 'graph');
@@ -34,7 +37,7 @@ describe('the build step after a download', () => {
     const { home, checkpoint } = installedCheckpoint();
     const progress: BuildProgress[] = [];
     const seen: { listedWhileBuilding?: number } = {};
-    const result = await buildVariant({ builder: fakeBuilder(seen, home), checkpointDir: checkpoint, variant: 'int4', keepCheckpoint: true, onProgress: (p) => progress.push(p) });
+    const result = await buildVariant({ builder: fakeBuilder(seen, home), checkpointDir: checkpoint, model: ORIGIN, variant: 'int4', keepCheckpoint: true, onProgress: (p) => progress.push(p) });
     expect(seen.listedWhileBuilding).toBe(0);
     expect(progress.map((p) => p.fraction)).toEqual([0.2, 0.4, 0.6, 0.8, 1]);
     expect(progress[3].stage).toBe('thinker layer 4 of 4');
@@ -45,7 +48,7 @@ describe('the build step after a download', () => {
 
   it('deletes the checkpoint afterwards when the user chose not to keep it', async () => {
     const { checkpoint } = installedCheckpoint();
-    const result = await buildVariant({ builder: fakeBuilder(), checkpointDir: checkpoint, variant: 'fp32', keepCheckpoint: false });
+    const result = await buildVariant({ builder: fakeBuilder(), checkpointDir: checkpoint, model: ORIGIN, variant: 'fp32', keepCheckpoint: false });
     expect(result.checkpointKept).toBe(false);
     expect(existsSync(checkpoint)).toBe(false);
     expect(readdirSync(path.dirname(checkpoint))).toEqual(['bundles']);
@@ -65,7 +68,7 @@ describe('the build step after a download', () => {
     ] as const;
     for (const c of cases) {
       const { checkpoint } = installedCheckpoint();
-      const error = await buildVariant({ builder: c.builder, checkpointDir: checkpoint, variant: 'int4', keepCheckpoint: false, signal: 'signal' in c ? c.signal : undefined }).catch((e: unknown) => e);
+      const error = await buildVariant({ builder: c.builder, checkpointDir: checkpoint, model: ORIGIN, variant: 'int4', keepCheckpoint: false, signal: 'signal' in c ? c.signal : undefined }).catch((e: unknown) => e);
       expect(isModelError(error, c.reason)).toBe(true);
       expect((error as Error).message).toMatch(c.message);
       expect(existsSync(checkpoint)).toBe(true);

@@ -19,8 +19,15 @@ export interface BuildProgress {
   stage: string;
 }
 
+/** Which Hub repository and commit the checkpoint is: the bundle's manifest records it. */
+export interface ModelOrigin {
+  id: string;
+  revision: string;
+}
+
 export interface BuildJob {
   checkpointDir: string;
+  model: ModelOrigin;
   /** An empty folder to write the bundle into; `manifest.json` last. */
   bundleDir: string;
   variant: VariantName;
@@ -33,6 +40,7 @@ export type BundleBuilder = (job: BuildJob) => Promise<void>;
 export interface BuildRequest {
   builder: BundleBuilder;
   checkpointDir: string;
+  model: ModelOrigin;
   variant: VariantName;
   /** false: delete the downloaded checkpoint once the bundle is in place. */
   keepCheckpoint: boolean;
@@ -50,6 +58,7 @@ export async function buildVariant(request: BuildRequest): Promise<{ bundleDir: 
   try {
     await request.builder({
       checkpointDir: request.checkpointDir,
+      model: request.model,
       bundleDir: building,
       variant: request.variant,
       signal,
