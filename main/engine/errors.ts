@@ -29,7 +29,9 @@ export const ERROR_CODES = [
   'TURN_NOT_FOUND',
   /** A remote server (vLLM-Omni, `omnidesk serve`) could not be reached: refused, unknown host, TLS, reset. */
   'REMOTE_UNREACHABLE',
-  /** The server refused the request: API key, permissions, unknown model or path, rate limit, invalid request. */
+  /** The server wants an API key, or another one (401): each front end says where the key is set. */
+  'REMOTE_AUTH',
+  /** The server refused the request: permissions, unknown model or path, rate limit, invalid request. */
   'REMOTE_REJECTED',
   /** The server failed while answering (5xx, or an error in the middle of the stream). */
   'REMOTE_FAILED',

@@ -79,7 +79,7 @@ describe('remote server channels', () => {
     expect(await call('remote.check', { baseUrl, apiKey: KEY })).toEqual({ ok: true, value: { models: ['Qwen3-Omni-30B-A3B-Instruct', 'tiny'] } });
     const { id } = await value<{ id: string }>(call('remote.save', { name: 'gpu-box', baseUrl, model: 'tiny', apiKey: KEY }));
     expect(await call('remote.check', { baseUrl, id })).toEqual({ ok: true, value: { models: ['Qwen3-Omni-30B-A3B-Instruct', 'tiny'] } });
-    expect(await call('remote.check', { baseUrl })).toMatchObject({ ok: false, error: { code: 'REMOTE_REJECTED', message: expect.stringContaining('rejected the API key (401)') } });
+    expect(await call('remote.check', { baseUrl })).toMatchObject({ ok: false, error: { code: 'REMOTE_AUTH', message: expect.stringContaining('rejected the API key (401)') } });
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     expect(await call('remote.check', { baseUrl, apiKey: KEY })).toMatchObject({ ok: false, error: { code: 'REMOTE_UNREACHABLE' } });

@@ -25,6 +25,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   DISK_FULL: 'The disk is full',
   CANCELLED: 'Cancelled',
   REMOTE_UNREACHABLE: 'The server could not be reached',
+  REMOTE_AUTH: 'The server did not accept the API key',
   REMOTE_REJECTED: 'The server refused the request',
   REMOTE_FAILED: 'The server failed to answer',
   REMOTE_TIMEOUT: 'The server did not answer in time',

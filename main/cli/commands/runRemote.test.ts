@@ -189,13 +189,13 @@ describe('omnidesk run --remote', () => {
     const missing = await run('run', '--remote', t.server.url, '--text', 'hi');
     expect(missing.status).toBe(1);
     expect(missing.stdout).toBe('');
-    expect(missing.stderr).toContain(`omnidesk: REMOTE_REJECTED: ${host} rejected the API key (401)`);
+    expect(missing.stderr).toContain(`omnidesk: REMOTE_AUTH: ${host} rejected the API key (401)`);
     expect(missing.stderr).toContain('\n  This server needs an API key: set OMNIDESK_API_KEY to it.\n');
 
     vi.stubEnv('OMNIDESK_API_KEY', 'not-the-token');
     const wrong = await run('run', '--remote', t.server.url, '--model', t.server.model, '--text', 'hi');
     expect(wrong.status).toBe(1);
-    expect(wrong.stderr).toContain(`omnidesk: REMOTE_REJECTED: ${host} rejected the API key (401)`);
+    expect(wrong.stderr).toContain(`omnidesk: REMOTE_AUTH: ${host} rejected the API key (401)`);
     expect(wrong.stderr).toContain('\n  Check OMNIDESK_API_KEY: the server does not accept it.\n');
   });
 

@@ -156,7 +156,7 @@ async function onlyModel(server: Omit<RemoteBackend, 'model'>, host: string): Pr
 
 /** The remote client's 401 hint points at the app's Settings; here the key comes from the environment. */
 function withKeyHint(error: unknown, keyGiven: boolean): unknown {
-  if (!(error instanceof OmniError) || error.code !== 'REMOTE_REJECTED' || !error.message.includes('(401)')) return error;
+  if (!(error instanceof OmniError) || error.code !== 'REMOTE_AUTH') return error;
   const hint = keyGiven ? `Check ${API_KEY_VARIABLE}: the server does not accept it.` : `This server needs an API key: set ${API_KEY_VARIABLE} to it.`;
   return new OmniError(error.code, error.message, hint);
 }

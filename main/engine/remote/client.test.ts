@@ -88,7 +88,7 @@ describe('openChatStream', () => {
   });
 
   it.each([
-    [401, { error: { message: 'Invalid API key', type: 'Unauthorized', code: 401 } }, 'REMOTE_REJECTED', 'rejected the API key (401): Invalid API key'],
+    [401, { error: { message: 'Invalid API key', type: 'Unauthorized', code: 401 } }, 'REMOTE_AUTH', 'rejected the API key (401): Invalid API key'],
     [403, { detail: 'Forbidden by policy' }, 'REMOTE_REJECTED', 'refused access (403): Forbidden by policy'],
     [404, { error: { message: 'The model `qwen3-omni` does not exist.', type: 'NotFoundError', code: 404 } }, 'REMOTE_REJECTED', 'has no POST /v1/chat/completions, or no model "qwen3-omni" (404): The model `qwen3-omni` does not exist.'],
     [429, { object: 'error', message: 'Too many requests in flight' }, 'REMOTE_REJECTED', 'is busy (429 Too Many Requests): Too many requests in flight'],
@@ -171,7 +171,7 @@ describe('listRemoteModels', () => {
   it('asks for a key when a keyless request is refused', async () => {
     await serve(json(401, { error: { message: 'Missing bearer token' } }));
     expect(await failure(listRemoteModels({ baseUrl: remote.server.baseUrl }))).toEqual({
-      code: 'REMOTE_REJECTED',
+      code: 'REMOTE_AUTH',
       message: `${host()} rejected the API key (401): Missing bearer token`,
       hint: 'This server needs an API key: set one for it in Settings.',
     });

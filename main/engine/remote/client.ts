@@ -244,7 +244,7 @@ class Exchange {
     const where = `${this.method} ${this.url.pathname}`;
     switch (status) {
       case 401:
-        return new OmniError('REMOTE_REJECTED', `${this.host} rejected the API key (401)${tail}`, this.backend.apiKey ? 'Check the API key set for this server.' : 'This server needs an API key: set one for it in Settings.');
+        return new OmniError('REMOTE_AUTH', `${this.host} rejected the API key (401)${tail}`, this.backend.apiKey ? 'Check the API key set for this server.' : 'This server needs an API key: set one for it in Settings.');
       case 403:
         return new OmniError('REMOTE_REJECTED', `${this.host} refused access (403)${tail}`, 'Check the API key set for this server and what it is allowed to do.');
       case 404:

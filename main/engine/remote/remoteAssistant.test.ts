@@ -226,7 +226,7 @@ describe('RemoteAssistant turns', () => {
       res.end(JSON.stringify({ error: { message: 'Invalid API key' } }));
     });
     const { assistant, events } = harness();
-    await expect(assistant.start(request(backend))).rejects.toMatchObject({ code: 'REMOTE_REJECTED', message: `${new URL(backend.baseUrl).host} rejected the API key (401): Invalid API key` });
+    await expect(assistant.start(request(backend))).rejects.toMatchObject({ code: 'REMOTE_AUTH', message: `${new URL(backend.baseUrl).host} rejected the API key (401): Invalid API key` });
     expect(events).toEqual([]);
     expect(assistant.activeTurn).toBeUndefined();
   });
