@@ -27,6 +27,22 @@ describe('safetensors reader', () => {
     expect(tensors.get('c')!.shape).toEqual([1, 1]);
   });
 
+  it('widens a tensor larger than one read slice with every value in place, and refuses integer tensors as fp32', async () => {
+    const dir = tmp();
+    // 3·2^20 bf16 values = 6 MiB: one full 4 MiB slice and a partial one. Value i is the bf16 with bits i & 0x7fff.
+    const count = 3 * 2 ** 20;
+    const bits = Uint16Array.from({ length: count }, (_, i) => i & 0x7fff);
+    writeSafetensors(path.join(dir, 'model.safetensors'), {
+      big: { dtype: 'BF16', shape: [3, 2 ** 20], bytes: new Uint8Array(bits.buffer) },
+      ids: { dtype: 'I64', shape: [1], bytes: new Uint8Array(8) },
+    });
+    const tensors = await openCheckpoint(dir);
+    const values = new Uint32Array((await readTensorF32(tensors.get('big')!)).buffer);
+    expect(values.length).toBe(count);
+    expect(values.every((v, i) => v === (i & 0x7fff) << 16)).toBe(true);
+    await expect(readTensorF32(tensors.get('ids')!)).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID', message: 'tensor ids: I64 is not a float type' });
+  });
+
   it('names the tensor and the byte counts of a truncated file', async () => {
     const file = path.join(tmp(), 'model.safetensors');
     writeSafetensors(file, { w: { dtype: 'F32', shape: [4], bytes: new Uint8Array(16) } });

@@ -4,7 +4,7 @@
  * flat whatever the checkpoint size. Format: u64 LE header length, a JSON header `{name: {dtype, shape,
  * data_offsets: [begin, end]}}` (offsets relative to the end of the header), then the raw little-endian data.
  */
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { OmniError } from '../errors';
 
@@ -127,41 +127,74 @@ export async function readTensorBytes(info: TensorInfo): Promise<Uint8Array> {
   const handle = await open(info.file, 'r');
   try {
     const bytes = Buffer.alloc(info.byteLength);
-    const { bytesRead } = await handle.read(bytes, 0, info.byteLength, info.offset);
-    if (bytesRead !== info.byteLength) throw corrupt(info.file, `tensor ${info.name}: short read`);
+    await readFully(handle, info, bytes, 0);
     return bytes;
   } finally {
     await handle.close();
   }
 }
 
-/** Reads one float tensor as fp32 (bf16 and fp16 are widened exactly). */
-export async function readTensorF32(info: TensorInfo): Promise<Float32Array> {
-  return toFloat32(await readTensorBytes(info), info.dtype, info.name);
+/** Fills `into` from the tensor's bytes at `start` (relative to the tensor). */
+async function readFully(handle: FileHandle, info: TensorInfo, into: Uint8Array, start: number): Promise<void> {
+  let done = 0;
+  while (done < into.byteLength) {
+    const { bytesRead } = await handle.read(into, done, into.byteLength - done, info.offset + start + done);
+    if (bytesRead === 0) throw corrupt(info.file, `tensor ${info.name}: short read`);
+    done += bytesRead;
+  }
 }
 
-export function toFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, name: string): Float32Array {
-  const count = bytes.byteLength / DTYPE_BYTES[dtype];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(count);
-  switch (dtype) {
-    case 'F32':
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
-      return out;
-    case 'BF16': {
-      // bf16 is the top half of an fp32: widening is a 16-bit shift, exact.
-      const wide = new Uint32Array(out.buffer);
-      for (let i = 0; i < count; i++) wide[i] = view.getUint16(i * 2, true) << 16;
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+type FloatDtype = 'F32' | 'BF16' | 'F16' | 'F64';
+const isFloat = (dtype: SafetensorsDtype): dtype is FloatDtype => dtype in WIDEN;
+
+/** Writes the values of `view` as fp32 into `out` from element `at`. */
+const WIDEN: Record<FloatDtype, (view: DataView, out: Float32Array, at: number) => void> = {
+  F32: (view, out, at) => {
+    for (let i = 0; i < view.byteLength / 4; i++) out[at + i] = view.getFloat32(i * 4, true);
+  },
+  // bf16 is the top half of an fp32: widening is a 16-bit shift, exact.
+  BF16: (view, out, at) => {
+    const wide = new Uint32Array(out.buffer, out.byteOffset);
+    for (let i = 0; i < view.byteLength / 2; i++) wide[at + i] = view.getUint16(i * 2, true) << 16;
+  },
+  F16: (view, out, at) => {
+    for (let i = 0; i < view.byteLength / 2; i++) out[at + i] = halfToFloat(view.getUint16(i * 2, true));
+  },
+  F64: (view, out, at) => {
+    for (let i = 0; i < view.byteLength / 8; i++) out[at + i] = view.getFloat64(i * 8, true);
+  },
+};
+
+/** Stored bytes are widened slice by slice (a whole number of elements of every dtype). */
+const SLICE_BYTES = 4 * 2 ** 20;
+
+/**
+ * Reads one float tensor as fp32 (bf16 and fp16 are widened exactly). fp32 data lands in the result directly;
+ * narrower types go through one slice-sized buffer, so reading a [vocab, hidden] table costs its fp32 size, not
+ * that plus its stored size.
+ */
+export async function readTensorF32(info: TensorInfo): Promise<Float32Array> {
+  const { dtype } = info;
+  if (!isFloat(dtype)) throw new OmniError('CHECKPOINT_INVALID', `tensor ${info.name}: ${dtype} is not a float type`);
+  const elementBytes = DTYPE_BYTES[dtype];
+  const out = new Float32Array(info.byteLength / elementBytes);
+  const handle = await open(info.file, 'r');
+  try {
+    if (dtype === 'F32' && LITTLE_ENDIAN) {
+      await readFully(handle, info, new Uint8Array(out.buffer), 0);
       return out;
     }
-    case 'F16':
-      for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
-      return out;
-    case 'F64':
-      for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
-      return out;
-    default:
-      throw new OmniError('CHECKPOINT_INVALID', `tensor ${name}: ${dtype} is not a float type`);
+    const slice = Buffer.allocUnsafe(Math.min(info.byteLength, SLICE_BYTES));
+    for (let start = 0; start < info.byteLength; start += slice.byteLength) {
+      const bytes = slice.subarray(0, Math.min(slice.byteLength, info.byteLength - start));
+      await readFully(handle, info, bytes, start);
+      WIDEN[dtype](new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), out, start / elementBytes);
+    }
+    return out;
+  } finally {
+    await handle.close();
   }
 }
 

@@ -4,7 +4,7 @@
  * and every read is counted so the build can report progress.
  */
 import { OmniError } from '../errors';
-import { readTensorBytes, toFloat32, type TensorInfo } from './safetensors';
+import { readTensorBytes, readTensorF32, type TensorInfo } from './safetensors';
 
 export class WeightReader {
   constructor(
@@ -41,7 +41,9 @@ export class WeightReader {
 
   /** The tensor widened to fp32 (exact for bf16/fp16). */
   async f32(name: string, shape?: number[]): Promise<Float32Array> {
-    const { info, bytes } = await this.bytes(name, shape);
-    return toFloat32(bytes, info.dtype, name);
+    const info = this.info(name, shape);
+    const values = await readTensorF32(info);
+    this.onRead(info.byteLength);
+    return values;
   }
 }
