@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +58,16 @@ describe('buildBundle on the tiny checkpoint', () => {
     expect(last.doneBytes).toBe(last.totalBytes);
     expect(last.etaSeconds).toBe(0);
     expect(progress.every((p, i) => i === 0 || p.doneBytes >= progress[i - 1].doneBytes)).toBe(true);
+  });
+
+  it('lists every file with the size and sha256 of its bytes on disk, hashed while writing, and stamps them so the first load hashes nothing', () => {
+    for (const bundle of [bundles.fp32!, bundles.int4!]) {
+      for (const entry of bundle.manifest.files) {
+        const bytes = readFileSync(path.join(bundle.dir, entry.path));
+        expect({ path: entry.path, bytes: entry.bytes, sha256: entry.sha256 }).toEqual({ path: entry.path, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      }
+      expect(bundle.hashedFiles).toEqual([]);
+    }
   });
 
   it('writes every graph, hashed in the manifest, with the upstream files byte-identical and nothing left behind', () => {
@@ -339,7 +350,6 @@ describe('buildBundle refuses bad input and leaves nothing behind', () => {
           return writer.append(bytes);
         },
         close: () => writer.close(),
-        files: writer.files,
       };
     };
     await expect(build(TINY_CHECKPOINT_DIR, bundleDir, { createDataWriter: failingDisk })).rejects.toMatchObject({

@@ -5,11 +5,12 @@
  * shard, bug) never leaves a bundle that looks complete; the partial output is removed. Weights stream tensor by
  * tensor (or expert stack by expert stack), so peak memory does not grow with the checkpoint.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OmniError } from '../errors';
-import type { Manifest } from '../runtime/bundle';
+import type { Manifest, ManifestFile } from '../runtime/bundle';
+import { stampVerified } from '../runtime/verificationStamps';
 import { readOmniConfig } from './config';
 import { readEncoderConfigs } from './encoderConfig';
 import { makeAudioEncoder } from './graphs/audioEncoder';
@@ -25,7 +26,7 @@ import { makeTalkerProjection } from './graphs/talkerProjection';
 import { makeThinker } from './graphs/thinkerDecoder';
 import { makeVisionEncoder } from './graphs/visionEncoder';
 import { BUILDER_VERSION, createManifest, describeFiles, IR_VERSION, OPSET, VARIANT_KEYS, writeManifest, type BuiltGraph, type VariantName } from './manifest';
-import { ExternalDataWriter, writeError, type DataSink } from './onnx/externalData';
+import { ExternalDataWriter, writeError, type DataSink, type WrittenFile } from './onnx/externalData';
 import { GraphBuilder } from './onnx/graph';
 import { ProgressTracker, type BuildProgress } from './progress';
 import { openCheckpoint } from './safetensors';
@@ -99,21 +100,28 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
   const progress = new ProgressTracker(totalBytes, options.onProgress);
   const weights = new WeightReader(tensors, (bytes) => progress.advance(bytes));
 
+  /** Writes one graph and its data files; the manifest entries come from the bytes as written, not read back. */
   async function writeGraph(name: string, make: (ctx: LayerContext) => Promise<void>, graphPrecision = precision): Promise<BuiltGraph> {
     progress.enter(name);
     const file = `${variantKey}/${name}.onnx`;
     const data = await createDataWriter(path.join(staging, variantKey, `${name}.onnx.data`));
     const g = new GraphBuilder(name, data);
+    let dataFiles: WrittenFile[];
     try {
       await make({ g, weights, precision: graphPrecision });
     } finally {
-      await data.close();
+      dataFiles = await data.close();
     }
+    const model = g.toModel({ producerVersion: BUILDER_VERSION, irVersion: IR_VERSION, opset: OPSET });
     const target = path.join(staging, variantKey, `${name}.onnx`);
-    await writeFile(target, g.toModel({ producerVersion: BUILDER_VERSION, irVersion: IR_VERSION, opset: OPSET })).catch((error: NodeJS.ErrnoException) => {
+    await writeFile(target, model).catch((error: NodeJS.ErrnoException) => {
       throw writeError(target, error);
     });
-    return { name, file, data: data.files.map((f) => `${variantKey}/${path.basename(f)}`), signature: g.signature };
+    const written: ManifestFile[] = [
+      { path: file, bytes: model.byteLength, sha256: createHash('sha256').update(model).digest('hex'), role: 'graph' },
+      ...dataFiles.map((d) => ({ path: `${variantKey}/${path.basename(d.file)}`, bytes: d.bytes, sha256: d.sha256, role: 'weights' as const })),
+    ];
+    return { name, file, data: written.slice(1).map((d) => d.path), signature: g.signature, written };
   }
 
   try {
@@ -149,14 +157,16 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
         upstream[role].push(file);
       }
     }
-    const files = await describeFiles(staging, [
-      ...graphs.flatMap((g) => [{ path: g.file, role: 'graph' as const }, ...g.data.map((d) => ({ path: d, role: 'weights' as const }))]),
-      ...(['config', 'tokenizer', 'preprocessing'] as const).flatMap((role) => upstream[role].map((file) => ({ path: file, role }))),
-    ]);
+    const files = [
+      ...graphs.flatMap((g) => g.written),
+      ...(await describeFiles(staging, (['config', 'tokenizer', 'preprocessing'] as const).flatMap((role) => upstream[role].map((file) => ({ path: file, role }))))),
+    ];
     const manifest = createManifest({ config, encoders, speech, variant: options.variant, precision, model: options.model ?? {}, graphs, files, upstream });
     await writeManifest(staging, manifest).catch((error: NodeJS.ErrnoException) => {
       throw writeError(path.join(staging, 'manifest.json'), error);
     });
+    // Every sha256 above was taken from the bytes as written: the first load need not hash them again.
+    await stampVerified(staging, files);
 
     if (options.selfCheck !== false) {
       progress.enter('self-check');

@@ -54,6 +54,8 @@ export interface BuiltGraph {
   file: string;
   data: string[];
   signature: { inputs: IoSpec[]; outputs: IoSpec[] };
+  /** The .onnx and its data files with the size and sha256 of the bytes written. */
+  written: ManifestFile[];
 }
 
 export interface ManifestInput {
@@ -186,7 +188,7 @@ export function createManifest(input: ManifestInput): Manifest {
   };
 }
 
-/** Size and streamed sha256 of each file (paths relative to `dir`, POSIX). */
+/** Size and streamed sha256 of each file read back from disk (paths relative to `dir`, POSIX): for the files the builder copies rather than writes. */
 export async function describeFiles(dir: string, files: { path: string; role: ManifestFile['role'] }[]): Promise<ManifestFile[]> {
   const described: ManifestFile[] = [];
   for (const file of files) {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildBundle } from '../builder/build';
 import { TINY_CHECKPOINT_DIR } from '../testing/fixtures';
 import { loadBundle, type Manifest } from './bundle';
+import { STAMPS_FILE } from './verificationStamps';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-bundle-'));
 const template = path.join(scratch, 'template');
@@ -50,6 +51,51 @@ describe('loadBundle', () => {
     const missing = copy();
     rmSync(path.join(missing, 'cpu-fp32', 'embed_tokens.onnx'));
     await expect(loadBundle(missing)).rejects.toMatchObject({ code: 'BUNDLE_CORRUPT', message: `${missing}: cpu-fp32/embed_tokens.onnx is missing` });
+  });
+
+  it('hashes a bundle in full once, records a stamp per file, and later hashes only the files whose stamp changed', async () => {
+    const dir = copy();
+    const everyFile = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')).files.map((f: { path: string }) => f.path);
+    // A copy has new inodes, so the builder's stamps do not vouch for it.
+    expect((await loadBundle(dir)).hashedFiles).toEqual(everyFile);
+    expect(Object.keys(JSON.parse(readFileSync(path.join(dir, STAMPS_FILE), 'utf8')).files)).toEqual(everyFile);
+    expect((await loadBundle(dir)).hashedFiles).toEqual([]);
+    expect((await loadBundle(dir, { verify: 'size' })).hashedFiles).toEqual([]);
+
+    // The same bytes under a new inode: hashed again, accepted, stamped.
+    const vocab = path.join(dir, 'vocab.json');
+    writeFileSync(`${vocab}.new`, readFileSync(vocab));
+    renameSync(`${vocab}.new`, vocab);
+    expect((await loadBundle(dir)).hashedFiles).toEqual(['vocab.json']);
+    expect((await loadBundle(dir)).hashedFiles).toEqual([]);
+
+    // An unreadable stamps file only costs a full hash.
+    writeFileSync(path.join(dir, STAMPS_FILE), '{"version": 1, "files": ');
+    expect((await loadBundle(dir)).hashedFiles).toEqual(everyFile);
+  });
+
+  it('catches a file rewritten in place or truncated after it was stamped, naming it', async () => {
+    const rewritten = copy();
+    const data = path.join(rewritten, 'cpu-fp32', 'thinker.onnx.data');
+    // A whole-second modification time, so it can be set back exactly after the rewrite.
+    utimesSync(data, 1_700_000_000, 1_700_000_000);
+    await loadBundle(rewritten);
+    const bytes = readFileSync(data);
+    bytes[0] ^= 0xff;
+    writeFileSync(data, bytes);
+    // Same size, same inode, same modification time: only the change time, which cannot be set back, tells.
+    utimesSync(data, 1_700_000_000, 1_700_000_000);
+    await expect(loadBundle(rewritten)).rejects.toMatchObject({
+      code: 'BUNDLE_CORRUPT',
+      message: expect.stringMatching(/^.*: cpu-fp32\/thinker\.onnx\.data fails its sha256 check \([0-9a-f]{64}, expected [0-9a-f]{64}\)$/),
+    });
+
+    const truncated = copy();
+    await loadBundle(truncated);
+    const graph = path.join(truncated, 'cpu-fp32', 'thinker.onnx');
+    const size = statSync(graph).size;
+    truncateSync(graph, size - 1);
+    await expect(loadBundle(truncated)).rejects.toMatchObject({ code: 'BUNDLE_CORRUPT', message: `${truncated}: cpu-fp32/thinker.onnx has ${size - 1} bytes, the manifest says ${size}` });
   });
 
   it('refuses a bundle from an incompatible builder or format version, asking for a rebuild', async () => {

@@ -1,7 +1,8 @@
 /**
  * The bundle contract (onnx-bundle.md §3) and its loader. `manifest.json` lists every graph, every file with its
  * size and sha256, and the numbers the runtime needs; the loader refuses a bundle from an incompatible builder
- * before reading anything else, then checks every file's size and (streamed) sha256.
+ * before reading anything else, then checks every file's size and sha256 — hashing only the files whose
+ * verification stamp (verificationStamps.ts) says they changed since they were last hashed in full.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -9,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { OmniError } from '../errors';
+import { readStamps, sameStamp, stampOf, writeStamps, type FileStamp } from './verificationStamps';
 
 export const BUNDLE_FORMAT = 'omni-onnx-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -138,6 +140,8 @@ export interface LoadedBundle {
   variant: string;
   /** Absolute path of a graph's .onnx in the chosen variant. */
   graphPath(graph: string): string;
+  /** The files this load hashed (new or changed since their stamp); none with `verify: 'size'`. */
+  hashedFiles: string[];
 }
 
 export interface LoadOptions {
@@ -194,16 +198,31 @@ export async function readManifest(dir: string): Promise<Manifest> {
   return parsed.data;
 }
 
-/** Checks one listed file against its size and, unless skipped, its sha256. */
-async function verifyFile(dir: string, entry: ManifestFile, verify: 'sha256' | 'size'): Promise<void> {
-  const file = resolveInside(dir, entry.path);
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) throw corrupt(dir, `${entry.path} is missing`);
-  if (info.size !== entry.bytes) throw corrupt(dir, `${entry.path} has ${info.size} bytes, the manifest says ${entry.bytes}`);
-  if (verify === 'sha256') {
-    const actual = await sha256File(file);
-    if (actual !== entry.sha256) throw corrupt(dir, `${entry.path} fails its sha256 check (${actual}, expected ${entry.sha256})`);
+/**
+ * Checks every listed file's size and, unless skipped, its sha256 — computed only for files whose stamp does not
+ * match, after which the stamps are renewed. Each file is stat'ed before it is hashed, so a file changed while being
+ * hashed keeps a stale stamp and is hashed again next time. Returns the files hashed.
+ */
+async function verifyFiles(dir: string, entries: ManifestFile[], verify: 'sha256' | 'size'): Promise<string[]> {
+  const stamps = verify === 'sha256' ? await readStamps(dir) : new Map<string, FileStamp>();
+  const renewed = new Map<string, FileStamp>();
+  const hashed: string[] = [];
+  for (const entry of entries) {
+    const file = resolveInside(dir, entry.path);
+    const info = await stat(file, { bigint: true }).catch(() => null);
+    if (!info?.isFile()) throw corrupt(dir, `${entry.path} is missing`);
+    if (info.size !== BigInt(entry.bytes)) throw corrupt(dir, `${entry.path} has ${info.size} bytes, the manifest says ${entry.bytes}`);
+    if (verify === 'size') continue;
+    const stamp = stampOf(entry, info);
+    if (!sameStamp(stamps.get(entry.path), stamp)) {
+      const actual = await sha256File(file);
+      if (actual !== entry.sha256) throw corrupt(dir, `${entry.path} fails its sha256 check (${actual}, expected ${entry.sha256})`);
+      hashed.push(entry.path);
+    }
+    renewed.set(entry.path, stamp);
   }
+  if (hashed.length > 0) await writeStamps(dir, renewed);
+  return hashed;
 }
 
 export async function loadBundle(dir: string, options: LoadOptions = {}): Promise<LoadedBundle> {
@@ -219,11 +238,12 @@ export async function loadBundle(dir: string, options: LoadOptions = {}): Promis
     if (!files) throw corrupt(dir, `graph ${name} has no ${variant} files`);
     for (const file of [files.file, ...files.data]) if (!listed.has(file)) throw corrupt(dir, `graph ${name}: ${file} is not in files[]`);
   }
-  for (const entry of manifest.files) await verifyFile(dir, entry, options.verify ?? 'sha256');
+  const hashedFiles = await verifyFiles(dir, manifest.files, options.verify ?? 'sha256');
   return {
     dir,
     manifest,
     variant,
+    hashedFiles,
     graphPath: (graph) => {
       const files = (manifest.graphs as Record<string, z.infer<typeof graphSchema> | undefined>)[graph]?.variant[variant];
       if (!files) throw new OmniError('INVALID_REQUEST', `${dir}: the bundle has no graph ${graph}`);

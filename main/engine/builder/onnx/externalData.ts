@@ -3,13 +3,18 @@
  * buffer ever holds more than one tensor, and records where each went. Offsets are aligned to 64 KiB so ONNX
  * Runtime can memory-map the weights on every OS (Windows' mapping granularity is 64 KiB). With `maxFileBytes`
  * the data rolls over to `X.onnx.data_1`, `_2`, … so no file outgrows what copy/hash steps handle comfortably
- * (onnx-bundle.md §7: ≤ 4 GB); ORT resolves each tensor's own `location`.
+ * (onnx-bundle.md §7: ≤ 4 GB); ORT resolves each tensor's own `location`. Each file's sha256 is computed from the
+ * bytes as they go out (alignment gaps read back as zeros), so the manifest never needs to read gigabytes back.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { OmniError } from '../../errors';
 
 export const DATA_ALIGNMENT = 64 * 1024;
+
+/** What an alignment gap hashes as: the hole a positional write leaves reads back as zeros. */
+const GAP = new Uint8Array(DATA_ALIGNMENT);
 
 export interface ExternalLocation {
   /** Bare file name, resolved by ORT relative to the .onnx file. */
@@ -18,12 +23,18 @@ export interface ExternalLocation {
   length: number;
 }
 
+/** A finished data file: its path, size and the sha256 of its content. */
+export interface WrittenFile {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
 /** Where initializer bytes go: the data file writer, or a wrapper around it (tests inject failures here). */
 export interface DataSink {
   append(bytes: Uint8Array): Promise<ExternalLocation>;
-  close(): Promise<void>;
-  /** Every data file written so far, in order. */
-  readonly files: readonly string[];
+  /** Flushes to disk; every data file written, in order. */
+  close(): Promise<WrittenFile[]>;
 }
 
 export interface DataWriterOptions {
@@ -31,10 +42,17 @@ export interface DataWriterOptions {
   maxFileBytes?: number;
 }
 
+interface OpenFile {
+  file: string;
+  handle: FileHandle;
+  hash: Hash;
+  /** Bytes so far, alignment gaps included. */
+  size: number;
+}
+
 export class ExternalDataWriter implements DataSink {
-  private handle?: FileHandle;
-  private size = 0;
-  private readonly written: string[] = [];
+  private current?: OpenFile;
+  private readonly written: WrittenFile[] = [];
 
   private constructor(
     private readonly base: string,
@@ -47,60 +65,53 @@ export class ExternalDataWriter implements DataSink {
     return writer;
   }
 
-  get files(): readonly string[] {
-    return this.written;
-  }
-
-  /** Bytes in the current file (including alignment gaps). */
-  get bytesWritten(): number {
-    return this.size;
-  }
-
-  private get file(): string {
-    return this.written[this.written.length - 1];
-  }
-
   private async openNext(): Promise<void> {
     const file = this.written.length === 0 ? this.base : `${this.base}_${this.written.length}`;
-    this.handle = await open(file, 'w').catch((error: NodeJS.ErrnoException) => {
+    const handle = await open(file, 'w').catch((error: NodeJS.ErrnoException) => {
       throw writeError(file, error);
     });
-    this.written.push(file);
-    this.size = 0;
+    this.current = { file, handle, hash: createHash('sha256'), size: 0 };
   }
 
   async append(bytes: Uint8Array): Promise<ExternalLocation> {
-    if (!this.handle) throw new Error(`${this.file}: writer is closed`);
-    let offset = Math.ceil(this.size / DATA_ALIGNMENT) * DATA_ALIGNMENT;
-    if (this.size > 0 && offset + bytes.byteLength > this.maxFileBytes) {
-      await this.close();
+    if (!this.current) throw new Error(`${this.base}: writer is closed`);
+    let offset = Math.ceil(this.current.size / DATA_ALIGNMENT) * DATA_ALIGNMENT;
+    if (this.current.size > 0 && offset + bytes.byteLength > this.maxFileBytes) {
+      await this.finishFile();
       await this.openNext();
       offset = 0;
     }
-    const handle = this.handle as FileHandle;
+    const current = this.current as OpenFile;
     try {
       let written = 0;
       while (written < bytes.byteLength) {
-        const { bytesWritten } = await handle.write(bytes, written, bytes.byteLength - written, offset + written);
+        const { bytesWritten } = await current.handle.write(bytes, written, bytes.byteLength - written, offset + written);
         written += bytesWritten;
       }
     } catch (error) {
-      throw writeError(this.file, error as NodeJS.ErrnoException);
+      throw writeError(current.file, error as NodeJS.ErrnoException);
     }
-    this.size = offset + bytes.byteLength;
-    return { location: path.basename(this.file), offset, length: bytes.byteLength };
+    current.hash.update(GAP.subarray(0, offset - current.size));
+    current.hash.update(bytes);
+    current.size = offset + bytes.byteLength;
+    return { location: path.basename(current.file), offset, length: bytes.byteLength };
   }
 
   /** Flushes to disk before the graph that references the data is declared finished. */
-  async close(): Promise<void> {
-    if (!this.handle) return;
-    const handle = this.handle;
-    this.handle = undefined;
+  async close(): Promise<WrittenFile[]> {
+    if (this.current) await this.finishFile();
+    return [...this.written];
+  }
+
+  private async finishFile(): Promise<void> {
+    const { file, handle, hash, size } = this.current as OpenFile;
+    this.current = undefined;
     try {
       await handle.sync();
     } finally {
       await handle.close();
     }
+    this.written.push({ file, bytes: size, sha256: hash.digest('hex') });
   }
 }
 

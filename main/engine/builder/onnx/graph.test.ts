@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,9 +72,15 @@ describe('GraphBuilder', () => {
     }
     g.node('Identity', [y], {}, { outputs: ['out'] });
     g.output('out', DataType.FLOAT, ['batch', N]);
-    await data.close();
+    const written = await data.close();
     writeFileSync(path.join(dir, 'split.onnx'), g.toModel({ producerVersion: 'test' }));
-    expect(data.files.map((f) => path.basename(f))).toEqual(['split.onnx.data', 'split.onnx.data_1']);
+    // Each file's size and sha256 come from the bytes as written, the zeros of the alignment gap included.
+    expect(written).toEqual(
+      ['split.onnx.data', 'split.onnx.data_1'].map((name) => {
+        const bytes = readFileSync(path.join(dir, name));
+        return { file: path.join(dir, name), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+      }),
+    );
     expect(statSync(path.join(dir, 'split.onnx.data')).size).toBe(DATA_ALIGNMENT + K * N * 4);
     expect(statSync(path.join(dir, 'split.onnx.data_1')).size).toBe(K * N * 4);
 
