@@ -57,25 +57,23 @@ export async function readStamps(dir: string): Promise<Map<string, FileStamp>> {
 }
 
 /**
- * Replaces the stamps file atomically (a reader sees the old or the new one, never half of one). Returns false
- * when the bundle folder is not writable: the caller carries on and the next load hashes again.
+ * Replaces the stamps file atomically (a reader sees the old or the new one, never half of one). Never fails: in a
+ * bundle folder that cannot be written the stamps are simply not kept, and the next load hashes again.
  */
-export async function writeStamps(dir: string, stamps: Map<string, FileStamp>): Promise<boolean> {
+export async function writeStamps(dir: string, stamps: Map<string, FileStamp>): Promise<void> {
   const target = path.join(dir, STAMPS_FILE);
   const temporary = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
     await writeFile(temporary, `${JSON.stringify({ version: STAMPS_VERSION, files: Object.fromEntries(stamps) })}\n`);
     await rename(temporary, target);
-    return true;
   } catch {
     await rm(temporary, { force: true }).catch(() => {});
-    return false;
   }
 }
 
 /** Stamps files whose sha256 the caller has just established (the builder, from the bytes it wrote). */
-export async function stampVerified(dir: string, entries: StampedEntry[]): Promise<boolean> {
+export async function stampVerified(dir: string, entries: StampedEntry[]): Promise<void> {
   const stamps = new Map<string, FileStamp>();
   for (const entry of entries) stamps.set(entry.path, stampOf(entry, await stat(path.join(dir, ...entry.path.split('/')), { bigint: true })));
-  return writeStamps(dir, stamps);
+  await writeStamps(dir, stamps);
 }
