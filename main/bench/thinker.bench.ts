@@ -4,10 +4,12 @@
  * interleaved M-RoPE [24, 20, 20], the 152064-token vocabulary — at reduced width (hidden 384, experts 128 wide,
  * 8 query heads), plus the tiny checkpoint's encoders; the tokenizer and processor files are the tiny checkpoint's.
  *
- * Prints: builder throughput and peak RSS (int4 variant, in a child process so only the builder's memory counts),
- * prefill and decode tokens/s through the runtime on CPU, and the share of decode wall time spent outside
- * `session.run` (target ≤ 5 %), measured around a whole conversation turn so detokenisation and event delivery
- * count as outside time. Temporary files are removed at the end.
+ * Prints: builder throughput and peak RSS, of the conversion and of the whole build with its self-check (int4
+ * variant, in a child process so only the builder's memory counts); the bundle's load-time verification with the
+ * build's stamps against hashing every file (as each load did before stamps; page cache warm in both); prefill and
+ * decode tokens/s through the runtime on CPU, and the share of decode wall time spent outside `session.run` (target
+ * ≤ 5 %), measured around a whole conversation turn so detokenisation and event delivery count as outside time.
+ * Temporary files are removed at the end.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -16,9 +18,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSyntheticThinker, type SyntheticThinkerShape } from '../engine/builder/testing/syntheticThinker';
 import { OmniRuntime } from '../engine/omni/omniRuntime';
+import { loadBundle } from '../engine/runtime/bundle';
+import { STAMPS_FILE } from '../engine/runtime/verificationStamps';
 import { TokenSampler } from '../engine/runtime/sampling/sampler';
 import { TRANSFORMERS_SAMPLING_DEFAULTS } from '../engine/runtime/sampling/generationConfig';
-import type { Bench, BenchResult } from './harness';
+import { medianMs, type Bench, type BenchResult } from './harness';
 
 const SHAPE: SyntheticThinkerShape = {
   hidden: 384,
@@ -38,8 +42,8 @@ const DECODE_TOKENS = 64;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MB = 1e6;
 
-/** Runs buildChild.ts in its own process: { seconds, bytes, peakRssBytes }. */
-function buildInChild(checkpoint: string, bundle: string): Promise<{ seconds: number; bytes: number; peakRssBytes: number }> {
+/** Runs buildChild.ts in its own process. */
+function buildInChild(checkpoint: string, bundle: string): Promise<{ seconds: number; bytes: number; peakRssBytes: number; peakRssWithSelfCheckBytes: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'buildChild.ts'), checkpoint, bundle, 'int4'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -65,6 +69,14 @@ const bench: Bench = {
       const build = await buildInChild(checkpoint, bundleDir);
       rmSync(checkpoint, { recursive: true, force: true });
       const bundleBytes = JSON.parse(readFileSync(path.join(bundleDir, 'manifest.json'), 'utf8')).files.reduce((n: number, f: { path: string }) => n + statSync(path.join(bundleDir, f.path)).size, 0);
+      const stampedLoadMs = await medianMs(() => loadBundle(bundleDir), { runs: 5, warmup: 1 });
+      const fullLoadMs = await medianMs(
+        () => {
+          rmSync(path.join(bundleDir, STAMPS_FILE), { force: true });
+          return loadBundle(bundleDir);
+        },
+        { runs: 3, warmup: 1 },
+      );
 
       const omni = await OmniRuntime.open(bundleDir, { stateDir: scratch, providers: [{ name: 'cpu', available: true, reason: 'benchmark on CPU' }], verify: 'size' });
       const results: BenchResult[] = [];
@@ -109,7 +121,15 @@ const bench: Bench = {
             unit: 'MB/s',
             note: `${(build.bytes / 1e9).toFixed(2)} GB (${(build.bytes / 2 ** 30).toFixed(2)} GiB) bf16 in ${build.seconds.toFixed(1)} s → ${(bundleBytes / 1e9).toFixed(2)} GB bundle`,
           },
-          { name: 'thinker build: peak RSS (child process)', value: build.peakRssBytes / 2 ** 20, unit: 'MiB', note: 'conversion only, no self-check' },
+          { name: 'thinker build: peak RSS (child process)', value: build.peakRssBytes / 2 ** 20, unit: 'MiB', note: 'conversion, up to the self-check' },
+          { name: 'thinker build: peak RSS with the self-check', value: build.peakRssWithSelfCheckBytes / 2 ** 20, unit: 'MiB', note: 'the whole build' },
+          {
+            name: 'thinker bundle load: sha256 check, stamped',
+            value: stampedLoadMs,
+            unit: 'ms',
+            peer: { name: 'every file hashed', value: fullLoadMs },
+            note: `${(bundleBytes / 1e9).toFixed(2)} GB bundle, page cache warm, median of 5 and 3`,
+          },
           { name: `thinker prefill ${PREFILL_TOKENS} tokens (cpu, int4)`, value: (PREFILL_TOKENS * 1000) / median(prefillMs), unit: 'tok/s', note: `median of 3, ${threads}` },
           { name: `thinker decode ${decodeTokens} tokens (cpu, int4)`, value: (decodeTokens * 1000) / decodeWall, unit: 'tok/s', note: `${(decodeWall / decodeTokens).toFixed(1)} ms/token` },
           {
