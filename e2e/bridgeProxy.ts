@@ -8,6 +8,7 @@
 import type { Page, WebSocketRoute } from 'playwright-core';
 import type { EventChannel, EventPayload, InvokeResult, StreamDown, StreamUp, TurnEvent } from '../main/ipc/contract';
 import { decodeFrame, encodeFrame, type ClientMessage, type ServerMessage } from '../main/preview/wire';
+import type { PreviewSession } from './harness';
 
 type Invoke = Extract<ClientMessage, { kind: 'invoke' }>;
 /** Answers an invoke in place of the engine, or returns undefined to let it through. */
@@ -78,4 +79,17 @@ export async function proxyBridge(page: Page): Promise<BridgeProxy> {
     event: (channel, payload) => toPage({ kind: 'event', channel, payload }),
     stream: (message) => toPage({ kind: 'stream', streamId: streamId(), message }),
   };
+}
+
+/** A light page of `session` whose bridge runs through a proxy the test watches; `beforeLoad` adds its own set-up. */
+export async function openProxiedPage(session: PreviewSession, beforeLoad?: (page: Page) => Promise<void>): Promise<{ page: Page; proxy: BridgeProxy }> {
+  let proxy: BridgeProxy | undefined;
+  const page = await session.open({
+    colorScheme: 'light',
+    beforeLoad: async (p) => {
+      proxy = await proxyBridge(p);
+      await beforeLoad?.(p);
+    },
+  });
+  return { page, proxy: proxy as BridgeProxy };
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { proxyBridge, type BridgeProxy } from './bridgeProxy';
+import { openProxiedPage, type BridgeProxy } from './bridgeProxy';
 import { shot, startPreviewSession, type PreviewSession } from './harness';
 import { poll, text } from './voiceSession';
 
@@ -34,7 +34,7 @@ describe('dropping files into the composer', () => {
 
   beforeAll(async () => {
     session = await startPreviewSession();
-    page = await session.open({ colorScheme: 'light', beforeLoad: async (p) => void (proxy = await proxyBridge(p)) });
+    ({ page, proxy } = await openProxiedPage(session));
     await page.getByRole('status', { name: 'Engine status' }).filter({ hasText: 'Engine: Ready' }).waitFor();
   });
   afterAll(() => session?.close());

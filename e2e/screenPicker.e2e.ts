@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { proxyBridge, type BridgeProxy } from './bridgeProxy';
+import { openProxiedPage, type BridgeProxy } from './bridgeProxy';
 import { shot, startPreviewSession, type PreviewSession } from './harness';
 import { poll } from './voiceSession';
 
@@ -25,7 +25,7 @@ describe('the screen and window picker', () => {
 
   beforeAll(async () => {
     session = await startPreviewSession();
-    page = await session.open({ colorScheme: 'light', beforeLoad: async (p) => void (proxy = await proxyBridge(p)) });
+    ({ page, proxy } = await openProxiedPage(session));
   });
   afterAll(() => session?.close());
 

@@ -4,7 +4,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { proxyBridge, type BridgeProxy } from './bridgeProxy';
+import { openProxiedPage, type BridgeProxy } from './bridgeProxy';
 import { startPreviewSession, type PreviewSession } from './harness';
 
 /** A message the playback worklet posted, as the page saw it. */
@@ -47,15 +47,8 @@ export interface VoiceSession {
 export async function openVoiceSession(prepare?: (session: PreviewSession) => Promise<void>): Promise<VoiceSession> {
   const session = await startPreviewSession();
   await prepare?.(session);
-  let proxy: BridgeProxy | undefined;
-  const page = await session.open({
-    colorScheme: 'light',
-    beforeLoad: async (p) => {
-      proxy = await proxyBridge(p);
-      await p.addInitScript(observePlaybackWorklet);
-    },
-  });
+  const { page, proxy } = await openProxiedPage(session, async (p) => void (await p.addInitScript(observePlaybackWorklet)));
   await page.getByRole('status', { name: 'Engine status' }).filter({ hasText: 'Engine: Ready' }).waitFor();
   const reports = () => page.evaluate(() => (window as unknown as { playbackReports: WorkletReport[] }).playbackReports);
-  return { session, page, proxy: proxy as BridgeProxy, reports };
+  return { session, page, proxy, reports };
 }
