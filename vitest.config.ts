@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Runs once per `vitest run`, whichever projects it runs: every test's temporary files go to one folder it removes.
+    globalSetup: ['test/globalSetup.ts'],
     projects: [
       {
         test: {
