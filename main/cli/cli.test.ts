@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from './index';
+import { testTempDir } from '../../test/tempDir';
 
 const bin = fileURLToPath(new URL('./bin.mjs', import.meta.url));
 
@@ -33,7 +33,7 @@ describe('omnidesk CLI', () => {
   });
 
   it('lists installed models as JSON on stdout from --home', async () => {
-    const home = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-cli-'));
+    const home = testTempDir('cli');
     const bundle = path.join(home, 'models', 'Qwen', 'Tiny', 'main', 'bundles', 'fp32');
     mkdirSync(bundle, { recursive: true });
     writeFileSync(path.join(bundle, 'manifest.json'), '{}');
@@ -46,7 +46,7 @@ describe('omnidesk CLI', () => {
   });
 
   it('builds the tiny checkpoint into a bundle through the real bin and refuses to overwrite it', () => {
-    const bundle = path.join(mkdtempSync(path.join(os.tmpdir(), 'omnidesk-cli-')), 'bundle');
+    const bundle = path.join(testTempDir('cli'), 'bundle');
     const tiny = fileURLToPath(new URL('../../models/fixtures/tiny-qwen3-omni', import.meta.url));
     const built = spawnSync(process.execPath, [bin, 'build', tiny, bundle, '--variant', 'fp32'], { encoding: 'utf8' });
     expect(built.status).toBe(0);
@@ -67,7 +67,7 @@ describe('omnidesk CLI', () => {
   });
 
   it('reports the working execution providers through the real bin', () => {
-    const home = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-cli-'));
+    const home = testTempDir('cli');
     const result = spawnSync(process.execPath, [bin, 'info', '--json', '--home', home], { encoding: 'utf8' });
     expect(result.status).toBe(0);
     const info = JSON.parse(result.stdout);

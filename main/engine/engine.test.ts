@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Engine } from './engine';
 import type { StreamEndpoint } from './parent';
 import type { EngineToHost, StreamDown } from './protocol';
+import { testTempDir } from '../../test/tempDir';
 
 function engineHarness() {
   const emitted: EngineToHost[] = [];
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-engine-'));
+  const dir = testTempDir('engine');
   const engine = new Engine({ stateDir: dir, scratchDir: dir, emit: (message) => emitted.push(message) });
   const responses = () => emitted.filter((m): m is Extract<EngineToHost, { kind: 'response' }> => m.kind === 'response');
   return { engine, emitted, responses };

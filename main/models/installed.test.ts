@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { listInstalledModels } from './installed';
+import { testTempDir } from '../../test/tempDir';
 
 describe('installed models', () => {
   it('lists bundles that have a manifest, with their size, and ignores unfinished ones', async () => {
-    const models = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-models-'));
+    const models = testTempDir('models');
     const bundle = (variant: string, files: Record<string, string>) => {
       const dir = path.join(models, 'Qwen', 'Qwen3-Omni-30B-A3B-Instruct', 'abc123', 'bundles', variant);
       mkdirSync(dir, { recursive: true });

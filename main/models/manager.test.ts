@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,11 +17,9 @@ const BUILD_ENTRY = fileURLToPath(new URL('./build/buildProcess.ts', import.meta
 const MACHINE = { totalRamBytes: 64e9, freeRamBytes: 32e9, freeDiskBytes: 500e9 };
 
 let hub: FakeHub | undefined;
-const homes: string[] = [];
 afterEach(async () => {
   await hub?.close();
   hub = undefined;
-  homes.splice(0).forEach((home) => rmSync(home, { recursive: true, force: true }));
 });
 
 /** A build that finishes at once, or waits for its abort signal when `hang`. */
@@ -38,7 +36,6 @@ async function setup(build: BuildRunner, { bytesPerSecond, hubRepoId }: { bytesP
   const repo = tinyRepo(hubRepoId);
   hub = await startFakeHub({ repos: [repo], bytesPerSecond });
   const home = tempHome('manager');
-  homes.push(home);
   const manager = new ModelManager({
     home,
     catalog: tinyCatalog(),

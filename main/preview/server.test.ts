@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import os from 'node:os';
@@ -8,10 +8,10 @@ import { WebSocket } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../app/security';
 import { startPreviewServer, type PreviewServer } from './server';
 import { decodeFrame, encodeFrame, type ClientMessage, type ServerMessage } from './wire';
+import { suiteTempDir, testTempDir } from '../../test/tempDir';
 
 
-function rendererFixture(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-renderer-'));
+function rendererFixture(dir: string): string {
   mkdirSync(path.join(dir, 'assets'));
   writeFileSync(
     path.join(dir, 'index.html'),
@@ -97,12 +97,11 @@ describe('preview server', () => {
   let server: PreviewServer;
   let bridgeUrl: string;
   const pageHeaders = () => ({ Origin: server.origin });
+  const rendererDir = rendererFixture(suiteTempDir('renderer'));
+  const home = suiteTempDir('home');
 
   beforeAll(async () => {
-    server = await startPreviewServer({
-      rendererDir: rendererFixture(),
-      home: mkdtempSync(path.join(os.tmpdir(), 'omnidesk-home-')),
-    });
+    server = await startPreviewServer({ rendererDir, home });
     bridgeUrl = `${server.origin.replace('http', 'ws')}/bridge?token=${server.token}`;
   });
   afterAll(() => server?.close());
@@ -253,7 +252,7 @@ describe('preview server', () => {
 
 describe('preview server lifetime', () => {
   it('stops the engine it started when it closes', async () => {
-    const server = await startPreviewServer({ rendererDir: rendererFixture(), home: mkdtempSync(path.join(os.tmpdir(), 'omnidesk-home-')) });
+    const server = await startPreviewServer({ rendererDir: rendererFixture(testTempDir('renderer')), home: testTempDir('home') });
     const page = await BridgeClient.open(`${server.origin.replace('http', 'ws')}/bridge?token=${server.token}`, { Origin: server.origin });
     const info = await page.invoke('system.info');
     const pid = (info as { value: { engine: { pid: number } } }).value.engine.pid;

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { readNpySync } from '../../engine/runtime/npy';
 import { goldenCaseNames, loadGoldenCase, mediaPath, TINY_CHECKPOINT_DIR, type GoldenCase } from '../../engine/testing/fixtures';
 import { assertClose, assertExact } from '../../engine/testing/parity';
 import { main } from '../index';
+import { testTempDir } from '../../../test/tempDir';
 
 const bin = fileURLToPath(new URL('../bin.mjs', import.meta.url));
 
@@ -18,7 +18,7 @@ async function run(...argv: string[]) {
   return { code, out, err };
 }
 
-const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'omnidesk-preprocess-'));
+const tempDir = () => testTempDir('preprocess');
 
 /** The golden case's single user turn (+ system prompt) as command-line inputs, in conversation order. */
 function caseArgs(golden: GoldenCase): string[] {

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { MoeConfig } from './config';
 import { EXPERT_FORMAT, qmoeBlockSize, readExperts, stackExperts, stackExpertsInt4 } from './moe';
 import { quantizeBlockwise } from './quantize';
 import { seeded, syntheticWeights } from './testing/writeSafetensors';
+import { testTempDir } from '../../../test/tempDir';
 
 const moe: MoeConfig = { numExperts: 3, topK: 2, intermediateSize: 4, normTopKProb: true, sharedExpertIntermediateSize: 0 };
 const H = 32;
@@ -14,7 +13,7 @@ const E = moe.numExperts;
 const gate = Array.from({ length: E }, (_, e) => seeded(I * H, 1 + e));
 const up = Array.from({ length: E }, (_, e) => seeded(I * H, 10 + e));
 const down = Array.from({ length: E }, (_, e) => seeded(H * I, 20 + e));
-const tmpFile = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'omnidesk-experts-')), 'model.safetensors');
+const tmpFile = () => path.join(testTempDir('experts'), 'model.safetensors');
 
 async function perExpertCheckpoint() {
   const tensors: Record<string, { data: Float32Array; shape: number[] }> = {};

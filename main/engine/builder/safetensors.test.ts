@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCheckpoint, readSafetensorsHeader, readTensorF32 } from './safetensors';
 import { writeSafetensors } from './testing/writeSafetensors';
+import { testTempDir } from '../../../test/tempDir';
 
 const tinyCheckpoint = fileURLToPath(new URL('../../../models/fixtures/tiny-qwen3-omni', import.meta.url));
 
 const u16 = (...values: number[]) => new Uint8Array(Uint16Array.from(values).buffer);
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'omnidesk-st-'));
+const tmp = () => testTempDir('st');
 
 describe('safetensors reader', () => {
   it('widens bf16, fp16 and fp32 tensors to exact fp32 values', async () => {

@@ -1,13 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HashWorker } from './hashWorker';
+import { suiteTempDir } from '../../../test/tempDir';
 
 const worker = new HashWorker();
 afterAll(() => worker.close());
-const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-hash-'));
+const dir = suiteTempDir('hash');
 
 describe('hashing worker', () => {
   it('gives the sha256 of bytes streamed in pieces and of regions read back from disk, in the order given', async () => {

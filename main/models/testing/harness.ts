@@ -1,6 +1,5 @@
 /** What the model-manager tests share: a temporary data folder, fast download settings and install checks. */
-import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DownloadTuning } from '../download/downloadJob';
 import { homePaths } from '../../engine/home';
@@ -8,8 +7,10 @@ import { checkpointDir, parseRepoId, SOURCE_RECORD } from '../layout';
 import { ModelPull, type PullOptions } from '../pull';
 import type { FakeRepo } from './fakeRepo';
 import { randomFor } from './faults';
+import { testTempDir } from '../../../test/tempDir';
 
-export const tempHome = (label = 'home') => mkdtempSync(path.join(os.tmpdir(), `omnidesk-${label}-`));
+/** A data folder for one test, removed when it finishes. */
+export const tempHome = (label = 'home') => testTempDir(label);
 
 /** Small segments so a few-MB file is fetched in parallel pieces; short stalls and back-off so faults cost ms. */
 export const testTuning = (seed = 'tuning'): Partial<DownloadTuning> => ({

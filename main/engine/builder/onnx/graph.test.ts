@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { DataType, floatTensor, GraphBuilder, int64Tensor, INLINE_LIMIT } from './graph';
 import { DATA_ALIGNMENT, ExternalDataWriter, writeError } from './externalData';
+import { testTempDir } from '../../../../test/tempDir';
 
 function seeded(n: number, seed = 1): Float32Array {
   const out = new Float32Array(n);
@@ -19,7 +19,7 @@ function seeded(n: number, seed = 1): Float32Array {
 
 describe('GraphBuilder', () => {
   it('writes a graph whose large weights live in the aligned external data file and runs it in ONNX Runtime', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-graph-'));
+    const dir = testTempDir('graph');
     const data = await ExternalDataWriter.create(path.join(dir, 'toy.onnx.data'));
     const g = new GraphBuilder('toy', data);
     const K = 64;
@@ -57,7 +57,7 @@ describe('GraphBuilder', () => {
   });
 
   it('rolls weights over to numbered data files past the size limit, each tensor whole, and ORT reads them all', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-graph-'));
+    const dir = testTempDir('graph');
     const data = await ExternalDataWriter.create(path.join(dir, 'split.onnx.data'), { maxFileBytes: 2 * DATA_ALIGNMENT });
     const g = new GraphBuilder('split', data);
     const K = 64;
@@ -96,7 +96,7 @@ describe('GraphBuilder', () => {
   });
 
   it('shares one initializer between identical constants and refuses duplicate names', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-graph-'));
+    const dir = testTempDir('graph');
     const data = await ExternalDataWriter.create(path.join(dir, 'c.onnx.data'));
     const g = new GraphBuilder('c', data);
     const a = g.constant(int64Tensor([1, -1]));
