@@ -1,12 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EncryptedSecret } from './encryptedSecret';
 import { xorCipher } from './testing/xorCipher';
+import { testTempDir } from '../../test/tempDir';
 
-const secretFile = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'omnidesk-secret-')), 'state', 'secret.bin');
+const secretFile = () => path.join(testTempDir('secret'), 'state', 'secret.bin');
 const refusal = () => new Error('no secure storage for the test secret');
 
 const mainDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));

@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { backoffDelay, EngineSupervisor, type EngineChild, type EngineExit } from './supervisor';
 import { forkLauncher } from './forkLauncher';
 import type { EngineState } from '../../ipc/contract';
 import type { HostToEngine, TurnEvent } from '../protocol';
+import { testTempDir } from '../../../test/tempDir';
 
 /** A scripted engine: the test decides when it is ready, what it answers and when it dies. */
 class FakeEngine implements EngineChild {
@@ -189,7 +187,7 @@ describe('EngineSupervisor', () => {
 
 describe('EngineSupervisor with a real forked engine', () => {
   it('answers system.info, survives SIGKILL of the engine and answers again after the restart', async () => {
-    const home = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-supervisor-'));
+    const home = testTempDir('supervisor');
     const pids: number[] = [];
     const supervisor = new EngineSupervisor({
       launch: forkLauncher({ env: { OMNIDESK_HOME: home } }),

@@ -1,16 +1,16 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TINY_CHECKPOINT_DIR } from '../testing/fixtures';
 import { expansionCases } from './__fixtures__/expansionAndRope';
 import { Qwen3OmniProcessor, turnMessages } from './processor';
+import { testTempDir } from '../../../test/tempDir';
 
 const processor = Qwen3OmniProcessor.fromCheckpoint(TINY_CHECKPOINT_DIR);
 
 /** A bundle-like directory: the processor's files copied unchanged, no weights; `edit` may change config.json. */
 function processorFilesDir(edit: (config: { thinker_config: { text_config: Record<string, unknown> } }) => void = () => {}): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-bundle-'));
+  const dir = testTempDir('bundle');
   for (const file of ['preprocessor_config.json', 'tokenizer_config.json', 'vocab.json', 'merges.txt']) {
     copyFileSync(path.join(TINY_CHECKPOINT_DIR, file), path.join(dir, file));
   }

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../engine';
 import type { StreamEndpoint } from '../parent';
 import type { EngineToHost, StreamDown } from '../protocol';
 import { fixture, sendInPieces, startReplayServer, type ReplayServer, type Respond } from './testing/replayServer';
+import { testTempDir } from '../../../test/tempDir';
 
 let server: ReplayServer | undefined;
 afterEach(async () => {
@@ -15,7 +15,7 @@ afterEach(async () => {
 
 function engineHarness() {
   const emitted: EngineToHost[] = [];
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-engine-remote-'));
+  const dir = testTempDir('engine-remote');
   let onTurnEnd = () => {};
   const engine = new Engine({
     stateDir: dir,

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { mediaPath } from '../testing/fixtures';
 import { runFfmpeg } from '../processor/media/ffmpeg';
 import { isWav, parseWavHeader } from '../processor/audio/wav';
 import type { Attachment, RemoteChatSendRequest } from '../protocol';
 import { type ContentPart, userMessage } from './messages';
+import { suiteTempDir } from '../../../test/tempDir';
 
-const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-remote-messages-'));
+const scratchDir = suiteTempDir('remote-messages');
 const jpeg = new Uint8Array(readFileSync(path.join(import.meta.dirname, '../processor/vision/__fixtures__/decode/jpeg_420.jpg')));
 
 const turn = (attachments: Attachment[], text = ''): RemoteChatSendRequest => ({

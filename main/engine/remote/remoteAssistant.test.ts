@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { encodeWav } from '../../store/wav';
 import type { RemoteBackend, RemoteChatSendRequest, TurnEvent } from '../protocol';
 import { RemoteAssistant } from './remoteAssistant';
 import { fixture, replayServerPerTest, sendInPieces, type Respond } from './testing/replayServer';
+import { suiteTempDir } from '../../../test/tempDir';
 
-const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-remote-'));
+const scratchDir = suiteTempDir('remote');
 const remote = replayServerPerTest({ model: 'qwen3-omni' });
 const serve = remote.serve;
 

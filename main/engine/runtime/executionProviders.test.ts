@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   checkProvidersStatically,
@@ -12,6 +11,7 @@ import {
 } from './executionProviders';
 import type { ExecutionProviderStatus } from '../protocol';
 import { probeModelBytes } from './probeModel';
+import { testTempDir } from '../../../test/tempDir';
 
 /** What onnxruntime-node 1.30.0's listSupportedBackends() reports per platform. */
 const BACKENDS: Record<string, SupportedBackend[]> = {
@@ -112,7 +112,7 @@ describe('provider choice', () => {
 });
 
 describe('provider probe', () => {
-  const stateDir = () => mkdtempSync(path.join(os.tmpdir(), 'omnidesk-ep-'));
+  const stateDir = () => testTempDir('ep');
   const available = (...names: ExecutionProviderStatus['name'][]) =>
     names.map((name) => ({ name, available: true, reason: 'provider present' }));
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -14,9 +13,10 @@ import {
   writeNpy,
   type NpyArray,
 } from './npy';
+import { testTempDir } from '../../../test/tempDir';
 
 const golden = fileURLToPath(new URL('../../../models/fixtures/golden', import.meta.url));
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'omnidesk-npy-'));
+const tmp = () => testTempDir('npy');
 
 /** Builds .npy bytes by hand from the format description, so these tests do not trust the writer. */
 function handMade(descr: string, shape: string, payload: Uint8Array, opts: { version?: 1 | 2; fortran?: boolean } = {}) {

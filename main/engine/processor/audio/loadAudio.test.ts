@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { OmniError } from '../../errors';
 import { assertClose, assertExact } from '../../testing/parity';
 import { loadAudio, type LoadAudioOptions } from './loadAudio';
 import { expectedFloat32, fixture, media } from './testFiles';
+import { testTempDir } from '../../../../test/tempDir';
 
 async function loadError(source: string | Uint8Array, options: LoadAudioOptions = {}): Promise<OmniError> {
   const error = await loadAudio(source, options).then(
@@ -77,7 +78,7 @@ describe('loadAudio: formats (expected = librosa.load(file, sr=16000))', () => {
 
 describe('loadAudio: bad input gets an AUDIO_DECODE_FAILED naming the file and the problem', () => {
   it('an empty file', async () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'omnidesk-audio-')), 'empty.wav');
+    const file = path.join(testTempDir('audio'), 'empty.wav');
     writeFileSync(file, '');
     expect((await loadError(file)).message).toBe(`${file}: the file is empty (0 bytes)`);
   });

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TINY_CHECKPOINT_DIR } from '../../testing/fixtures';
 import { ChatTemplate, loadChatTemplateSource, type ChatMessage } from './chatTemplate';
 import { loadTokenizer, type TokenizerConfig } from './tokenizer';
+import { testTempDir } from '../../../../test/tempDir';
 
 interface TemplateFixture {
   conversations: Record<string, ChatMessage[]>;
@@ -43,7 +43,7 @@ describe('chat template rendering', () => {
 describe('chat template lookup', () => {
   const config = (chat_template?: TokenizerConfig['chat_template']) => ({ ...tokenizer.config, chat_template });
   const dirWith = (files: Record<string, string>) => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-template-'));
+    const dir = testTempDir('template');
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
     return dir;
   };

