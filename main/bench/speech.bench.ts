@@ -15,13 +15,15 @@
  * median is the figure (the range beside it): one round of a loaded two-core machine can be off by half.
  * Then the vocoder alone streaming VOCODER_FRAMES frames (past its 578-frame receptive field) both ways in the same
  * run: through the split graphs (each frame through the transformer once, 10 frames of context per window) and, as
- * bundles without them do, re-decoding each window with its whole receptive field: time per frame and real-time factor.
+ * bundles of builder 1 without them do, re-decoding each window with its whole receptive field through the one-pass
+ * graph (a second bundle in that layout, builder/testing/olderBundles.ts): time per frame and real-time factor.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildBundle } from '../engine/builder/build';
 import { readSafetensorsHeader, readTensorBytes } from '../engine/builder/safetensors';
+import { buildBuilder1Bundle } from '../engine/builder/testing/olderBundles';
 import { writeSafetensors, type RawTensor } from '../engine/builder/testing/writeSafetensors';
 import { Code2Wav, SPEECH_SAMPLE_RATE, type CodecFrame } from '../engine/omni/code2wav';
 import { Code2WavStream } from '../engine/omni/code2wavStream';
@@ -29,6 +31,7 @@ import { OmniRuntime } from '../engine/omni/omniRuntime';
 import { Speech, type SpokenTurnEvent } from '../engine/omni/speechTurn';
 import { completeTalkerPrompt, prepareTalkerPrompt } from '../engine/omni/talkerPrompt';
 import { TrailingText } from '../engine/omni/trailingText';
+import { loadBundle } from '../engine/runtime/bundle';
 import { TINY_CHECKPOINT_DIR } from '../engine/testing/fixtures';
 import { wrappingSessionFactory } from '../engine/testing/wrapSessions';
 import type { Bench, BenchResult } from './harness';
@@ -236,6 +239,9 @@ const bench: Bench = {
       const buildStart = performance.now();
       await buildBundle(checkpoint, bundleDir, { variant: 'fp32', selfCheck: false });
       const buildSeconds = (performance.now() - buildStart) / 1000;
+      const onePassDir = path.join(scratch, 'bundle-builder1');
+      process.stderr.write('  building it again as builder 1 did, with the one-pass Code2Wav only …\n');
+      await buildBuilder1Bundle(checkpoint, onePassDir, 'one-pass');
       rmSync(checkpoint, { recursive: true, force: true });
 
       // Every session.run is timed: their sum, against the wall time of a loop, is the loop's host work.
@@ -307,8 +313,9 @@ const bench: Bench = {
         // The vocoder alone, the same codes through both paths; the codes' values do not change its cost.
         const vocoderCodes: CodecFrame[] = Array.from({ length: VOCODER_FRAMES }, (_, t) => Array.from({ length: SHAPE.code2wav.quantizers }, (_, q) => (t * 131 + q * 17) % SHAPE.code2wav.codebook));
         const vocoderPaths = [];
+        const onePassBundle = await loadBundle(onePassDir, { verify: 'size' });
         for (const onePass of [false, true]) {
-          const code2wav = await Code2Wav.open(omni.bundle, omni.sessions, { onePass });
+          const code2wav = await Code2Wav.open(onePass ? onePassBundle : omni.bundle, omni.sessions);
           const stream = new Code2WavStream(code2wav);
           const start = performance.now();
           for (const frame of vocoderCodes) await stream.push(frame);
@@ -316,7 +323,7 @@ const bench: Bench = {
           const msPerFrame = (performance.now() - start) / VOCODER_FRAMES;
           const frameSeconds = code2wav.settings.samplesPerFrame / SPEECH_SAMPLE_RATE;
           vocoderPaths.push({
-            name: `speech: vocoder time per frame, ${onePass ? 're-decoding windows (one-pass graph, older bundles)' : 'incremental (split graphs)'}`,
+            name: `speech: vocoder time per frame, ${onePass ? 're-decoding windows (one-pass graph, builder 1 bundles)' : 'incremental (split graphs)'}`,
             value: msPerFrame,
             unit: 'ms',
             note: `real-time factor ${(msPerFrame / 1000 / frameSeconds).toFixed(3)}; ${VOCODER_FRAMES} frames in ${stream.chunks} windows decoding ${stream.decodedFrames} frames (${code2wav.settings[onePass ? 'exactLeftContext' : 'decoderLeftContext']} of context each)`,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -16,8 +16,13 @@ import { goldenCaseNames, loadGoldenCase, TINY_CHECKPOINT_DIR, type GoldenCase }
 import { assertClose, assertExact, compareArrays } from '../testing/parity';
 import { CPU_ONLY } from '../testing/tinyBundle';
 import { buildBundle, type BuildOptions } from './build';
+import { readOmniConfig } from './config';
+import { readEncoderConfigs } from './encoderConfig';
+import { planGraphs, plannedTensors } from './graphPlan';
 import type { BuildProgress } from './progress';
 import { ExternalDataWriter, writeError } from './onnx/externalData';
+import { openCheckpoint } from './safetensors';
+import { readSpeechConfig } from './speechConfig';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-build-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -43,21 +48,46 @@ describe('buildBundle on the tiny checkpoint', () => {
     console.info(`fp32 parity over ${fp32Figures.length} golden cases: logits max rel error ${worst('logits')}, accept hidden ${worst('accept')}`);
   });
 
-  const progress: BuildProgress[] = [];
+  /** The fp32 build's progress events, each with whether the last graph's file was on disk when it came. */
+  const progress: (BuildProgress & { lastGraphWritten: boolean })[] = [];
+  const lastGraphWritten = () => {
+    const staging = readdirSync(scratch).find((name) => name.startsWith('.fp32.partial-'));
+    return staging !== undefined && existsSync(path.join(scratch, staging, 'cpu-fp32', 'code2wav_decoder.onnx'));
+  };
   beforeAll(async () => {
     for (const variant of ['fp32', 'int4'] as const) {
       const dir = path.join(scratch, variant);
-      await buildBundle(TINY_CHECKPOINT_DIR, dir, { variant, onProgress: (p) => variant === 'fp32' && progress.push(p) });
+      await buildBundle(TINY_CHECKPOINT_DIR, dir, { variant, onProgress: (p) => variant === 'fp32' && progress.push({ ...p, lastGraphWritten: lastGraphWritten() }) });
       bundles[variant] = await loadBundle(dir);
     }
   });
 
-  it('reports progress by checkpoint bytes read, phase by phase, with an ETA', () => {
-    expect([...new Set(progress.map((p) => p.phase))]).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker', 'talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav', 'code2wav_transformer', 'code2wav_decoder', 'files', 'self-check']);
-    const last = progress.at(-1)!;
-    expect(last.doneBytes).toBe(last.totalBytes);
-    expect(last.etaSeconds).toBe(0);
+  it('reports progress by checkpoint bytes as each graph reads them, phase by phase, reaching 100 % only once the last graph is on disk', async () => {
+    const graphs = ['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker', 'talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav_transformer', 'code2wav_decoder'];
+    expect([...new Set(progress.map((p) => p.phase))]).toEqual([...graphs, 'files', 'self-check']);
+    // Every tensor of the tiny checkpoint is read by exactly one graph (graphPlan.test.ts): the total is the checkpoint.
+    const tensors = [...(await openCheckpoint(TINY_CHECKPOINT_DIR)).values()];
+    const total = tensors.reduce((n, t) => n + t.byteLength, 0);
+    expect(new Set(progress.map((p) => p.totalBytes))).toEqual(new Set([total]));
     expect(progress.every((p, i) => i === 0 || p.doneBytes >= progress[i - 1].doneBytes)).toBe(true);
+    // Within a graph, one event as it starts, one per tensor read, one when its file is written, where the bytes of
+    // the tensors it and the graphs before it read add up to.
+    const plan = planGraphs(await readOmniConfig(TINY_CHECKPOINT_DIR), await readEncoderConfigs(TINY_CHECKPOINT_DIR), await readSpeechConfig(TINY_CHECKPOINT_DIR));
+    let read = 0;
+    for (const graph of plan) {
+      const planned = plannedTensors(graph, tensors);
+      read += planned.reduce((n, t) => n + t.byteLength, 0);
+      const events = progress.filter((p) => p.phase === graph.name);
+      expect({ graph: graph.name, events: events.length, end: events.at(-1)!.doneBytes }).toEqual({ graph: graph.name, events: planned.length + 2, end: read });
+    }
+    const complete = progress.findIndex((p) => p.doneBytes === total);
+    expect(progress[complete]).toMatchObject({ phase: 'code2wav_decoder', lastGraphWritten: true, etaSeconds: 0 });
+    expect(progress.slice(0, complete).every((p) => !p.lastGraphWritten)).toBe(true);
+    expect(progress.slice(complete).map((p) => [p.phase, p.doneBytes, p.etaSeconds])).toEqual([
+      ['code2wav_decoder', total, 0],
+      ['files', total, 0],
+      ['self-check', total, 0],
+    ]);
   });
 
   it('lists every file with the size and sha256 of its bytes on disk, hashed while writing, and stamps them so the first load hashes nothing', () => {
@@ -73,13 +103,13 @@ describe('buildBundle on the tiny checkpoint', () => {
   it('writes every graph, hashed in the manifest, with the upstream files byte-identical and nothing left behind', () => {
     const bundle = bundles.fp32!;
     const { manifest } = bundle;
-    expect(Object.keys(manifest.graphs)).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker', 'talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav', 'code2wav_transformer', 'code2wav_decoder']);
+    expect(Object.keys(manifest.graphs)).toEqual(['embed_tokens', 'audio_encoder', 'vision_encoder', 'thinker', 'talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav_transformer', 'code2wav_decoder']);
     expect(manifest.files.map((f) => f.path).sort()).toEqual(
       [
         'config.json',
         'cpu-fp32/audio_encoder.onnx',
         'cpu-fp32/audio_encoder.onnx.data',
-        ...['talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav', 'code2wav_transformer', 'code2wav_decoder'].flatMap((g) => [`cpu-fp32/${g}.onnx`, `cpu-fp32/${g}.onnx.data`]),
+        ...['talker_proj', 'talker', 'codec_embed', 'code_predictor', 'code2wav_transformer', 'code2wav_decoder'].flatMap((g) => [`cpu-fp32/${g}.onnx`, `cpu-fp32/${g}.onnx.data`]),
         'cpu-fp32/embed_tokens.onnx',
         'cpu-fp32/embed_tokens.onnx.data',
         'cpu-fp32/thinker.onnx',
@@ -144,17 +174,18 @@ describe('buildBundle on the tiny checkpoint', () => {
     expect(manifest.graphs.code_predictor!.kv).toEqual({ layers: 2, kvHeads: 1, headDim: 32, pastName: 'past_key_values.%d.%s', presentName: 'present.%d.%s' });
     expect(manifest.graphs.code_predictor!.extra).toEqual({ numCodeGroups: 16, vocabSize: 2048 });
     expect(manifest.graphs.codec_embed!.extra).toEqual({ numCodeGroups: 16, talkerVocabSize: 3072, codebookSize: 2048 });
-    expect(manifest.graphs.code2wav!.extra).toEqual({ numQuantizers: 16, codebookSize: 2048, samplesPerFrame: 1920, lookaheadSamples: 555 });
     expect(manifest.graphs.code2wav_transformer!.kv).toEqual({ layers: 2, kvHeads: 2, headDim: 8, pastName: 'past_key_values.%d.%s', presentName: 'present.%d.%s' });
-    expect(manifest.graphs.code2wav_transformer!.extra).toEqual({ cachedFrames: 71 });
+    expect(manifest.graphs.code2wav_transformer!.extra).toEqual({ cachedFrames: 71, numQuantizers: 16, codebookSize: 2048 });
+    expect(manifest.graphs.code2wav_decoder!.extra).toEqual({ samplesPerFrame: 1920, lookaheadSamples: 555 });
+    expect(manifest.builder.version).toBe('2.0.0');
   });
 
-  it('int4 keeps the encoders, talker_proj, codec_embed, code_predictor and code2wav full precision (onnx-bundle.md §1): their files are the fp32 bundle\'s, byte for byte', () => {
+  it('int4 keeps the encoders, talker_proj, codec_embed, code_predictor and Code2Wav full precision (onnx-bundle.md §1): their files are the fp32 bundle\'s, byte for byte', () => {
     const hashes = (bundle: LoadedBundle) =>
       bundle.manifest.files
-        .filter((f) => /\/(audio_encoder|vision_encoder|talker_proj|codec_embed|code_predictor|code2wav|code2wav_transformer|code2wav_decoder)\./.test(f.path))
+        .filter((f) => /\/(audio_encoder|vision_encoder|talker_proj|codec_embed|code_predictor|code2wav_transformer|code2wav_decoder)\./.test(f.path))
         .map((f) => `${f.path.split('/')[1]} ${f.sha256}`);
-    expect(hashes(bundles.int4!)).toHaveLength(16);
+    expect(hashes(bundles.int4!)).toHaveLength(14);
     expect(hashes(bundles.int4!)).toEqual(hashes(bundles.fp32!));
   });
 

@@ -5,34 +5,24 @@
  * shard, bug) never leaves a bundle that looks complete; the partial output is removed. Weights stream tensor by
  * tensor (or expert stack by expert stack), so peak memory does not grow with the checkpoint.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { OmniError } from '../errors';
-import type { Manifest, ManifestFile } from '../runtime/bundle';
+import type { Manifest } from '../runtime/bundle';
 import { stampVerified } from '../runtime/verificationStamps';
 import { readOmniConfig } from './config';
 import { readEncoderConfigs } from './encoderConfig';
-import { makeAudioEncoder } from './graphs/audioEncoder';
-import { makeCode2Wav } from './graphs/code2wav';
-import { makeCode2WavDecoder } from './graphs/code2wavDecoder';
-import { makeCode2WavTransformer } from './graphs/code2wavTransformer';
-import { makeCodecEmbed } from './graphs/codecEmbed';
-import { makeCodePredictor } from './graphs/codePredictor';
-import { makeEmbedTokens } from './graphs/embedTokens';
-import type { LayerContext, Precision } from './graphs/layers/context';
-import { makeTalker } from './graphs/talkerDecoder';
-import { makeTalkerProjection } from './graphs/talkerProjection';
-import { makeThinker } from './graphs/thinkerDecoder';
-import { makeVisionEncoder } from './graphs/visionEncoder';
-import { BUILDER_VERSION, createManifest, describeFiles, IR_VERSION, OPSET, VARIANT_KEYS, writeManifest, type BuiltGraph, type VariantName } from './manifest';
-import { ExternalDataWriter, writeError, type DataSink, type WrittenFile } from './onnx/externalData';
-import { GraphBuilder } from './onnx/graph';
+import { planGraphs, plannedTensors } from './graphPlan';
+import type { Precision } from './graphs/layers/context';
+import { createManifest, describeFiles, VARIANT_KEYS, writeManifest, type BuiltGraph, type VariantName } from './manifest';
+import { ExternalDataWriter, writeError, type DataSink } from './onnx/externalData';
 import { ProgressTracker, type BuildProgress } from './progress';
 import { openCheckpoint } from './safetensors';
 import { selfCheck } from './selfCheck';
 import { readSpeechConfig } from './speechConfig';
 import { WeightReader } from './weights';
+import { writeGraph } from './writeGraph';
 
 export interface BuildOptions {
   variant: VariantName;
@@ -68,14 +58,10 @@ const UPSTREAM = {
 
 const exists = (file: string) => stat(file).then(() => true, () => false);
 
-/** Checkpoint tensors the graphs read, for progress: the thinker's decoder and head, and its two encoders. */
-const BUILT_TENSOR_PREFIXES = ['thinker.model.', 'thinker.lm_head.', 'thinker.audio_tower.', 'thinker.visual.', 'talker.', 'code2wav.'];
-
-/** onnx-bundle.md §1: the encoders keep full-precision weights in every variant (fp32 on CPU), never int4. */
-const ENCODER_PRECISION: Precision = { kind: 'fp32' };
+const FP32: Precision = { kind: 'fp32' };
 
 function precisionFor(options: BuildOptions): Precision {
-  if (options.variant === 'fp32') return { kind: 'fp32' };
+  if (options.variant === 'fp32') return FP32;
   return { kind: 'int4', blockSize: options.blockSize ?? 32, expertBlockSize: options.expertBlockSize ?? 128, accuracyLevel: options.accuracyLevel ?? 4 };
 }
 
@@ -95,56 +81,20 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
   const createDataWriter = options.createDataWriter ?? ((file: string) => ExternalDataWriter.create(file, { maxFileBytes }));
   const staging = path.join(path.dirname(path.resolve(bundleDir)), `.${path.basename(bundleDir)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
 
-  let totalBytes = 0;
-  for (const [name, info] of tensors) if (BUILT_TENSOR_PREFIXES.some((prefix) => name.startsWith(prefix))) totalBytes += info.byteLength;
-  const progress = new ProgressTracker(totalBytes, options.onProgress);
-  const weights = new WeightReader(tensors, (bytes) => progress.advance(bytes));
-
-  /** Writes one graph and its data files; the manifest entries come from the bytes as written, not read back. */
-  async function writeGraph(name: string, make: (ctx: LayerContext) => Promise<void>, graphPrecision = precision): Promise<BuiltGraph> {
-    progress.enter(name);
-    const file = `${variantKey}/${name}.onnx`;
-    const data = await createDataWriter(path.join(staging, variantKey, `${name}.onnx.data`));
-    const g = new GraphBuilder(name, data);
-    let dataFiles: WrittenFile[];
-    try {
-      await make({ g, weights, precision: graphPrecision });
-    } finally {
-      dataFiles = await data.close();
-    }
-    const model = g.toModel({ producerVersion: BUILDER_VERSION, irVersion: IR_VERSION, opset: OPSET });
-    const target = path.join(staging, variantKey, `${name}.onnx`);
-    await writeFile(target, model).catch((error: NodeJS.ErrnoException) => {
-      throw writeError(target, error);
-    });
-    const written: ManifestFile[] = [
-      { path: file, bytes: model.byteLength, sha256: createHash('sha256').update(model).digest('hex'), role: 'graph' },
-      ...dataFiles.map((d) => ({ path: `${variantKey}/${path.basename(d.file)}`, bytes: d.bytes, sha256: d.sha256, role: 'weights' as const })),
-    ];
-    return { name, file, data: written.slice(1).map((d) => d.path), signature: g.signature, written };
-  }
+  const plan = planGraphs(config, encoders, speech);
+  const shares = plan.map((graph) => [graph.name, plannedTensors(graph, tensors.values()).reduce((n, t) => n + t.byteLength, 0)] as const);
+  const progress = new ProgressTracker(new Map(shares), options.onProgress);
+  const weights = new WeightReader(tensors, (bytes) => progress.read(bytes));
+  const folder = { bundleDir: staging, variantKey, createDataWriter };
 
   try {
     await mkdir(path.join(staging, variantKey), { recursive: true });
-    const t = config.thinker;
-    const graphs = [
-      await writeGraph('embed_tokens', (ctx) => makeEmbedTokens(ctx, 'thinker.model.embed_tokens.weight', t.vocabSize, t.hiddenSize)),
-      await writeGraph('audio_encoder', (ctx) => makeAudioEncoder(ctx, encoders.audio), ENCODER_PRECISION),
-      await writeGraph('vision_encoder', (ctx) => makeVisionEncoder(ctx, encoders.vision), ENCODER_PRECISION),
-      await writeGraph('thinker', (ctx) => makeThinker(ctx, t)),
-      // talker_proj, codec_embed, code_predictor and code2wav keep fp32 weights whatever the variant (they say so themselves).
-      ...(speech
-        ? [
-            await writeGraph('talker_proj', (ctx) => makeTalkerProjection(ctx, speech.talker)),
-            await writeGraph('talker', (ctx) => makeTalker(ctx, speech.talker)),
-            await writeGraph('codec_embed', (ctx) => makeCodecEmbed(ctx, speech)),
-            await writeGraph('code_predictor', (ctx) => makeCodePredictor(ctx, speech.codePredictor, speech.talker.numCodeGroups)),
-            await writeGraph('code2wav', (ctx) => makeCode2Wav(ctx, speech.code2wav)),
-            await writeGraph('code2wav_transformer', (ctx) => makeCode2WavTransformer(ctx, speech.code2wav)),
-            await writeGraph('code2wav_decoder', (ctx) => makeCode2WavDecoder(ctx, speech.code2wav)),
-          ]
-        : []),
-    ];
+    const graphs: BuiltGraph[] = [];
+    for (const graph of plan) {
+      progress.startGraph(graph.name);
+      graphs.push(await writeGraph(folder, graph.name, graph.make, { weights, precision: graph.fp32Weights ? FP32 : precision }));
+      progress.graphWritten();
+    }
 
     progress.enter('files');
     const upstream = { config: [] as string[], tokenizer: [] as string[], preprocessing: [] as string[] };

@@ -16,7 +16,7 @@ import {
 } from '../runtime/bundle';
 import type { OmniConfig } from './config';
 import type { EncoderConfigs } from './encoderConfig';
-import { code2wavFraming } from './graphs/code2wav';
+import { code2wavFraming } from './graphs/code2wavDecoder';
 import { code2wavCachedFrames } from './graphs/code2wavTransformer';
 import type { Precision } from './graphs/layers/context';
 import { EIGHT_BIT_LINEARS } from './graphs/layers/linear';
@@ -25,8 +25,11 @@ import { qmoeBlockSize } from './moe';
 import { DataType, type DataTypeId, type IoSpec } from './onnx/graph';
 import type { SpeechConfig } from './speechConfig';
 
-/** Major = graph I/O contract; runtime/bundle.ts refuses other majors. */
-export const BUILDER_VERSION = '1.0.0';
+/**
+ * Major = what the runtime needs from the graphs and the manifest; runtime/bundle.ts refuses majors it does not know.
+ * 2: Code2Wav only as the split pair, which carries the vocoder's numbers (1 also had the one-pass `code2wav`).
+ */
+export const BUILDER_VERSION = '2.0.0';
 export const IR_VERSION = 10;
 export const OPSET = 21;
 
@@ -94,32 +97,43 @@ function builderOptions({ variant, precision, config, speech }: ManifestInput): 
   };
 }
 
-type GraphEntry = (built: BuiltGraph | undefined, name: string) => { variant: Record<string, { file: string; data: string[] }>; inputs: IoDescription[]; outputs: IoDescription[] };
+const isKv = (io: IoSpec) => /^(past_key_values|present)\.\d+\.(key|value)$/.test(io.name);
+
+/** A graph's manifest entry: its files in the variant and its I/O, KV tensors left to the `kv` naming pattern. */
+export function graphEntry(built: BuiltGraph, variantKey: string) {
+  return {
+    variant: { [variantKey]: { file: built.file, data: built.data } },
+    inputs: built.signature.inputs.filter((io) => !isKv(io)).map(describe),
+    outputs: built.signature.outputs.filter((io) => !isKv(io)).map(describe),
+  };
+}
+
+type GraphEntry = (name: string) => ReturnType<typeof graphEntry>;
 
 /** The talker-side graphs and the numbers the talker loop and the vocoder scheduling need (qwen3-omni.md §9–10). */
-function speechGraphs(speech: SpeechConfig, graph: GraphEntry, byName: Map<string, BuiltGraph>) {
+function speechGraphs(speech: SpeechConfig, graph: GraphEntry) {
   const { talker: t, codePredictor: cp, code2wav: c } = speech;
   const kv = (layers: number, kvHeads: number, headDim: number) => ({ layers, kvHeads, headDim, pastName: PAST_PATTERN, presentName: PRESENT_PATTERN });
   return {
-    talker_proj: { ...graph(byName.get('talker_proj'), 'talker_proj'), extra: { thinkerHiddenSize: t.thinkerHiddenSize, hiddenSize: t.hiddenSize } },
+    talker_proj: { ...graph('talker_proj'), extra: { thinkerHiddenSize: t.thinkerHiddenSize, hiddenSize: t.hiddenSize } },
     talker: {
-      ...graph(byName.get('talker'), 'talker'),
+      ...graph('talker'),
       kv: kv(t.numLayers, t.numKvHeads, t.headDim),
       extra: { hiddenSize: t.hiddenSize, vocabSize: t.vocabSize, rope: { type: 'mrope-interleaved' as const, section: t.rope.mropeSection, theta: t.rope.theta } },
     },
-    codec_embed: { ...graph(byName.get('codec_embed'), 'codec_embed'), extra: { numCodeGroups: t.numCodeGroups, talkerVocabSize: t.vocabSize, codebookSize: cp.vocabSize } },
+    codec_embed: { ...graph('codec_embed'), extra: { numCodeGroups: t.numCodeGroups, talkerVocabSize: t.vocabSize, codebookSize: cp.vocabSize } },
     code_predictor: {
-      ...graph(byName.get('code_predictor'), 'code_predictor'),
+      ...graph('code_predictor'),
       kv: kv(cp.numLayers, cp.numKvHeads, cp.headDim),
       extra: { numCodeGroups: t.numCodeGroups, vocabSize: cp.vocabSize },
     },
-    code2wav: { ...graph(byName.get('code2wav'), 'code2wav'), extra: { numQuantizers: c.numQuantizers, codebookSize: c.codebookSize, ...code2wavFraming(c) } },
+    // Code2Wav as the split pair: the codes the transformer reads, the framing of the waveform the decoder writes.
     code2wav_transformer: {
-      ...graph(byName.get('code2wav_transformer'), 'code2wav_transformer'),
+      ...graph('code2wav_transformer'),
       kv: kv(c.numLayers, c.numKvHeads, c.headDim),
-      extra: { cachedFrames: code2wavCachedFrames(c) },
+      extra: { cachedFrames: code2wavCachedFrames(c), numQuantizers: c.numQuantizers, codebookSize: c.codebookSize },
     },
-    code2wav_decoder: graph(byName.get('code2wav_decoder'), 'code2wav_decoder'),
+    code2wav_decoder: { ...graph('code2wav_decoder'), extra: code2wavFraming(c) },
   };
 }
 
@@ -127,17 +141,12 @@ export function createManifest(input: ManifestInput): Manifest {
   const { config, encoders, speech, variant, precision } = input;
   const key = VARIANT_KEYS[variant];
   const t = config.thinker;
-  const graph = (built: BuiltGraph | undefined, name: string) => {
-    if (!built) throw new Error(`createManifest: graph ${name} was not built`);
-    // KV tensors are described once by the `kv` naming pattern rather than 2·layers entries.
-    const isKv = (io: IoSpec) => /^(past_key_values|present)\.\d+\.(key|value)$/.test(io.name);
-    return {
-      variant: { [key]: { file: built.file, data: built.data } },
-      inputs: built.signature.inputs.filter((io) => !isKv(io)).map(describe),
-      outputs: built.signature.outputs.filter((io) => !isKv(io)).map(describe),
-    };
-  };
   const byName = new Map(input.graphs.map((g) => [g.name, g]));
+  const graph: GraphEntry = (name) => {
+    const built = byName.get(name);
+    if (!built) throw new Error(`createManifest: graph ${name} was not built`);
+    return graphEntry(built, key);
+  };
   return {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -148,13 +157,13 @@ export function createManifest(input: ManifestInput): Manifest {
       [key]: { eps: ['cpu'], activation: 'float32', weights: precision.kind === 'fp32' ? 'float32' : 'int4', kv: { mode: 'dynamic', dtype: 'float32' } },
     },
     graphs: {
-      embed_tokens: graph(byName.get('embed_tokens'), 'embed_tokens'),
+      embed_tokens: graph('embed_tokens'),
       audio_encoder: {
-        ...graph(byName.get('audio_encoder'), 'audio_encoder'),
+        ...graph('audio_encoder'),
         extra: { melBins: encoders.audio.melBins, nWindow: encoders.audio.nWindow, nWindowInfer: encoders.audio.nWindowInfer },
       },
       vision_encoder: {
-        ...graph(byName.get('vision_encoder'), 'vision_encoder'),
+        ...graph('vision_encoder'),
         extra: {
           spatialMergeSize: encoders.vision.spatialMergeSize,
           numGridPerSide: encoders.vision.numGridPerSide,
@@ -163,7 +172,7 @@ export function createManifest(input: ManifestInput): Manifest {
         },
       },
       thinker: {
-        ...graph(byName.get('thinker'), 'thinker'),
+        ...graph('thinker'),
         kv: {
           layers: t.numLayers,
           kvHeads: t.numKvHeads,
@@ -179,7 +188,7 @@ export function createManifest(input: ManifestInput): Manifest {
           rope: { type: 'mrope-interleaved', section: t.rope.mropeSection, theta: t.rope.theta },
         },
       },
-      ...(speech && speechGraphs(speech, graph, byName)),
+      ...(speech && speechGraphs(speech, graph)),
     },
     files: input.files,
     config: Object.fromEntries(input.upstream.config.map((f) => [f, f])),

@@ -17,6 +17,18 @@ describe('selfCheck', () => {
     await selfCheck(bundleDir, await readManifest(bundleDir), 'cpu-fp32-int4');
   });
 
+  it("decodes the Code2Wav transformer's output to the waveform length the decoder's framing promises", async () => {
+    const manifest = await readManifest(bundleDir);
+    manifest.graphs.code2wav_decoder!.extra.lookaheadSamples = 554;
+    await expect(selfCheck(bundleDir, manifest, 'cpu-fp32-int4')).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: 'self-check: code2wav_decoder: output waveform has shape [1, 1, 3285], expected [1, 1, 3286]',
+    });
+    const { code2wav_decoder: decoder, ...graphs } = (await readManifest(bundleDir)).graphs;
+    const decoderFirst = { ...manifest, graphs: { code2wav_decoder: decoder, ...graphs } };
+    await expect(selfCheck(bundleDir, decoderFirst, 'cpu-fp32-int4')).rejects.toThrow("self-check: code2wav_decoder: hidden comes from code2wav_transformer's hidden, which was not checked before it");
+  });
+
   it('fails on a manifest that disagrees with its graph, and on a graph ONNX Runtime cannot load', async () => {
     const manifest = await readManifest(bundleDir);
     manifest.graphs.thinker.inputs = manifest.graphs.thinker.inputs.filter((io) => io.name !== 'deepstack_embeds');
@@ -24,6 +36,7 @@ describe('selfCheck', () => {
       code: 'INTERNAL',
       message: expect.stringMatching(/^self-check: thinker: the manifest declares inputs .* but the graph has .*deepstack_embeds/),
     });
+    // Last: the other cases need the graphs intact.
     writeFileSync(path.join(bundleDir, 'cpu-fp32-int4', 'embed_tokens.onnx'), 'not a model');
     await expect(selfCheck(bundleDir, await readManifest(bundleDir), 'cpu-fp32-int4')).rejects.toThrow(/^self-check: embed_tokens: ONNX Runtime cannot load it/);
   });

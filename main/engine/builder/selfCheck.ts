@@ -1,7 +1,8 @@
 /**
  * The builder's last step (onnx-bundle.md §4.4 step 5): load every graph of a variant in onnxruntime-node and run a
  * 2-token smoke input built from the manifest, so a graph ORT rejects, or a manifest that disagrees with its graph,
- * fails the build instead of the first chat.
+ * fails the build instead of the first chat. Code2Wav's split pair runs as the runtime chains it: the decoder turns
+ * the transformer's two frames of output into the waveform the manifest's framing promises.
  *
  * Sessions are created without weight prepacking. Prepacking copies every MatMulNBits and QMoE weight into the
  * kernels' own layout in anonymous memory — 1.5 GiB for the 0.6 GB int4 thinker of the 2 GB bench checkpoint, and
@@ -57,6 +58,11 @@ const SMOKE_DIMS: Record<string, number> = {
   [CODEC_FRAMES]: 2,
 };
 
+/** Inputs that take an output of a graph checked before, as the runtime feeds them. */
+const FED_FROM: Record<string, Record<string, { graph: string; output: string }>> = {
+  code2wav_decoder: { hidden: { graph: 'code2wav_transformer', output: 'hidden' } },
+};
+
 const WITHOUT_PREPACKING: ort.InferenceSession.SessionOptions = { extra: { session: { disable_prepacking: '1' } } };
 
 const failed = (graph: string, problem: string) =>
@@ -81,8 +87,9 @@ function smokeTensor(graph: string, io: IoDescription): ort.Tensor {
 
 export async function selfCheck(bundleDir: string, manifest: Manifest, variant: string): Promise<void> {
   // Code2Wav's output length follows from its frame count (samplesPerFrame · frames − lookahead).
-  const framing = manifest.graphs.code2wav?.extra;
+  const framing = manifest.graphs.code2wav_decoder?.extra;
   const dims = framing ? { ...SMOKE_DIMS, [WAVEFORM_SAMPLES]: SMOKE_DIMS[CODEC_FRAMES] * framing.samplesPerFrame - framing.lookaheadSamples } : SMOKE_DIMS;
+  const results = new Map<string, ort.InferenceSession.OnnxValueMapType>();
   for (const [name, graph] of Object.entries(manifest.graphs)) {
     const files = graph.variant[variant];
     const inputs = [...graph.inputs];
@@ -106,17 +113,29 @@ export async function selfCheck(bundleDir: string, manifest: Manifest, variant: 
       const declared = inputs.map((io) => io.name).sort();
       const actual = [...session.inputNames].sort();
       if (declared.join() !== actual.join()) throw failed(name, `the manifest declares inputs ${declared.join(', ')} but the graph has ${actual.join(', ')}`);
-      const feeds = Object.fromEntries(inputs.map((io) => [io.name, smokeTensor(name, io)]));
-      const results = await session.run(feeds);
+      const feeds = Object.fromEntries(inputs.map((io) => [io.name, fedFrom(name, io.name, results) ?? smokeTensor(name, io)]));
+      const out = await session.run(feeds).catch((error: Error) => {
+        throw failed(name, `ONNX Runtime cannot run it: ${error.message}`);
+      });
       for (const io of outputs) {
-        const tensor = results[io.name];
+        const tensor = out[io.name];
         if (!tensor) throw failed(name, `output ${io.name} is missing`);
         const expected = resolveShape(name, io, dims);
         if (tensor.dims.join() !== expected.join()) throw failed(name, `output ${io.name} has shape [${tensor.dims.join(', ')}], expected [${expected.join(', ')}]`);
         if (!(tensor.data as Float32Array).every(Number.isFinite)) throw failed(name, `output ${io.name} is not finite`);
       }
+      results.set(name, out);
     } finally {
       await session.release();
     }
   }
+}
+
+/** The earlier graph's output an input takes (`FED_FROM`), or undefined for a smoke tensor. */
+function fedFrom(graph: string, input: string, results: Map<string, ort.InferenceSession.OnnxValueMapType>): ort.Tensor | undefined {
+  const source = FED_FROM[graph]?.[input];
+  if (!source) return undefined;
+  const tensor = results.get(source.graph)?.[source.output];
+  if (!tensor) throw failed(graph, `${input} comes from ${source.graph}'s ${source.output}, which was not checked before it`);
+  return tensor;
 }

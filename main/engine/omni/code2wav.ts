@@ -2,13 +2,15 @@
  * Code2Wav (qwen3-omni.md §10): codes `[1, Q, T]` → waveform `[1, 1, N]` with N = samplesPerFrame·T − lookaheadSamples
  * (1920·T − 555 for the checkpoint), 24 kHz. A bundle carries it split for streaming (`code2wav_transformer` with
  * its window-bounded cache, then `code2wav_decoder`): the stream feeds each frame through the transformer once and
- * re-runs only the convolutions' 10 frames of context (code2wavWindows.ts). Older bundles have only the one-pass
- * graph; their stream re-decodes every window's whole receptive field. How much left context a window needs to
- * reproduce the one-pass samples exactly follows from the architecture and is computed here (`exactLeftContext`).
+ * re-runs only the convolutions' 10 frames of context (code2wavWindows.ts). Bundles built before the split pair
+ * have only the one-pass `code2wav` graph; their stream re-decodes every window's whole receptive field. How much
+ * left context a window needs to reproduce the one-pass samples exactly follows from the architecture and is
+ * computed here (`exactLeftContext`).
  */
 import path from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import { z } from 'zod';
+import { OmniError } from '../errors';
 import { readJsonFile, validate } from '../processor/config';
 import type { LoadedBundle } from '../runtime/bundle';
 import type { SessionManager } from '../runtime/sessions';
@@ -89,17 +91,26 @@ const architectureSchema = z
   })
   .loose();
 
+/** The graphs a bundle decodes with: the split pair when it has them (every bundle from builder 2), else builder 1's one-pass graph. */
+type Code2WavGraphs = { kind: 'split'; split: SplitGraphs } | { kind: 'one-pass'; session: ort.InferenceSession };
+
+/** The split pair's transformer entry (none for the one-pass graph), and the codes' shape and framing the entries carry. */
+function vocoderEntries(bundle: LoadedBundle) {
+  const { code2wav_transformer: transformer, code2wav_decoder: decoder, code2wav: onePass } = bundle.manifest.graphs;
+  if (transformer && decoder) return { transformer, numQuantizers: transformer.extra.numQuantizers, framing: decoder.extra };
+  if (onePass) return { transformer: undefined, numQuantizers: onePass.extra.numQuantizers, framing: onePass.extra };
+  throw new OmniError('BUNDLE_CORRUPT', `${bundle.dir}: the bundle has no Code2Wav graphs (code2wav_transformer and code2wav_decoder)`, 'Rebuild the bundle with omnidesk build.');
+}
+
 /** The manifest's framing and the receptive field from the bundle's config.json. */
-export function code2wavSettings(bundle: LoadedBundle): Code2WavSettings {
-  const graph = bundle.manifest.graphs.code2wav;
-  if (!graph) throw new Error(`${bundle.dir}: the bundle has no code2wav graph`);
+function code2wavSettings(bundle: LoadedBundle, entries: ReturnType<typeof vocoderEntries>): Code2WavSettings {
   const file = path.join(bundle.dir, 'config.json');
   const c = validate(architectureSchema, readJsonFile(file), file).code2wav_config;
   const architecture = { slidingWindow: c.sliding_window, transformerLayers: c.num_hidden_layers, upsamplingRatios: c.upsampling_ratios, upsampleRates: c.upsample_rates };
   return {
-    numQuantizers: graph.extra.numQuantizers,
-    samplesPerFrame: graph.extra.samplesPerFrame,
-    lookaheadSamples: graph.extra.lookaheadSamples,
+    numQuantizers: entries.numQuantizers,
+    samplesPerFrame: entries.framing.samplesPerFrame,
+    lookaheadSamples: entries.framing.lookaheadSamples,
     exactLeftContext: exactLeftContext(architecture),
     decoderLeftContext: exactLeftContext({ ...architecture, transformerLayers: 0 }),
   };
@@ -107,9 +118,6 @@ export function code2wavSettings(bundle: LoadedBundle): Code2WavSettings {
 
 /** A frame: its Q codes, group 0 first. */
 export type CodecFrame = readonly number[];
-
-/** The graphs a bundle decodes with: the split pair when it has them, else the one-pass graph. */
-type Code2WavGraphs = { kind: 'split'; split: SplitGraphs } | { kind: 'one-pass'; session: ort.InferenceSession };
 
 export class Code2Wav {
   readonly clock: RunClock = { runMs: 0 };
@@ -119,11 +127,12 @@ export class Code2Wav {
     private readonly graphs: Code2WavGraphs,
   ) {}
 
-  /** Opens the split pair, or the one-pass graph of a bundle built before it (`onePass` forces that graph). */
-  static async open(bundle: LoadedBundle, sessions: SessionManager, options: { onePass?: boolean } = {}): Promise<Code2Wav> {
-    const settings = code2wavSettings(bundle);
-    const { code2wav_transformer: transformer, code2wav_decoder: decoder } = bundle.manifest.graphs;
-    if (transformer && decoder && !options.onePass) {
+  /** Opens the split pair, or the one-pass graph of a bundle built before it. */
+  static async open(bundle: LoadedBundle, sessions: SessionManager): Promise<Code2Wav> {
+    const entries = vocoderEntries(bundle);
+    const settings = code2wavSettings(bundle, entries);
+    const { transformer } = entries;
+    if (transformer) {
       const split: SplitGraphs = {
         transformer: await sessions.open('code2wav_transformer', bundle.graphPath('code2wav_transformer')),
         decoder: await sessions.open('code2wav_decoder', bundle.graphPath('code2wav_decoder')),

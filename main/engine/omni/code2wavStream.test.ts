@@ -3,27 +3,37 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Xoshiro128 } from '../runtime/sampling/rng';
-import { goldenCaseNames, loadGoldenCase } from '../testing/fixtures';
+import { buildBuilder1Bundle, type Builder1Layout } from '../builder/testing/olderBundles';
+import { goldenCaseNames, loadGoldenCase, TINY_CHECKPOINT_DIR } from '../testing/fixtures';
 import { assertClose } from '../testing/parity';
 import { buildTinyBundle, CPU_ONLY } from '../testing/tinyBundle';
 import { Code2Wav, exactLeftContext, type CodecFrame } from './code2wav';
 import { Code2WavStream, type ChunkSchedule, type PcmChunk } from './code2wavStream';
 import type { IncrementalWindows, WindowDecoder } from './code2wavWindows';
 import { OmniRuntime } from './omniRuntime';
+import { Speech } from './speechTurn';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-code2wav-stream-'));
 let omni: OmniRuntime;
-/** The bundle's split pair (incremental streaming) and its one-pass graph (what older bundles stream with). */
+/** A bundle as the builder writes it (the split pair: incremental streaming)… */
 let vocoder: Code2Wav;
+/** … and one of builder 1 with the one-pass graph alone (re-decoded windows), which is also the one-pass reference. */
+let olderOmni: OmniRuntime;
 let onePassVocoder: Code2Wav;
 const figures: string[] = [];
+const openOlder = async (layout: Builder1Layout) => {
+  const dir = path.join(scratch, `builder1-${layout}`);
+  await buildBuilder1Bundle(TINY_CHECKPOINT_DIR, dir, layout);
+  return OmniRuntime.open(dir, { stateDir: scratch, providers: CPU_ONLY });
+};
 beforeAll(async () => {
   omni = await OmniRuntime.open(await buildTinyBundle(scratch), { stateDir: scratch, providers: CPU_ONLY });
   vocoder = await Code2Wav.open(omni.bundle, omni.sessions);
-  onePassVocoder = await Code2Wav.open(omni.bundle, omni.sessions, { onePass: true });
+  olderOmni = await openOlder('one-pass');
+  onePassVocoder = await Code2Wav.open(olderOmni.bundle, olderOmni.sessions);
 });
 afterAll(async () => {
-  await omni?.release();
+  await Promise.all([omni?.release(), olderOmni?.release()]);
   rmSync(scratch, { recursive: true, force: true });
   console.info(`streamed vs one-pass Code2Wav (frames, schedule, context: chunks, max |diff|):\n${figures.join('\n')}`);
 });
@@ -160,6 +170,30 @@ describe('the split graphs stream in constant memory', () => {
       const stats = assertClose(`1000 frames, ${JSON.stringify(schedule)}`, onePass, concatenate(chunks), { atol: 1e-4 });
       figures.push(`  1000, ${JSON.stringify(schedule)}, incremental (10): ${chunks.length} chunks, ${stats.maxAbs.toExponential(2)}; decoder frames ${streamer.decodedFrames}`);
       expect([most, cached()]).toEqual([71, 71]);
+    }
+  });
+});
+
+describe('bundles of builder 1 speak as they did', () => {
+  it('with the one-pass graph alone: speech re-decodes windows through it, with the numbers its entry carries', async () => {
+    expect(olderOmni.bundle.manifest.builder.version).toBe('1.0.0');
+    expect(Object.keys(olderOmni.bundle.manifest.graphs)).not.toContain('code2wav_decoder');
+    const speech = await Speech.open(olderOmni);
+    expect(speech.code2wav.incremental).toBe(false);
+    expect(speech.code2wav.settings).toEqual(vocoder.settings);
+  });
+
+  it('with the split pair beside it: streams through the pair, its numbers copied from the one-pass entry', async () => {
+    const both = await openOlder('one-pass+split');
+    try {
+      const code2wav = await Code2Wav.open(both.bundle, both.sessions);
+      expect([code2wav.incremental, code2wav.settings]).toEqual([true, vocoder.settings]);
+      const frames = randomFrames(80, 80);
+      const { chunks } = await stream(frames, {}, code2wav);
+      const stats = assertClose('builder 1 split pair, 80 frames', await onePassVocoder.decode(frames), concatenate(chunks), { atol: 1e-4 });
+      figures.push(`  80, default, builder 1 split pair: ${chunks.length} chunks, ${stats.maxAbs.toExponential(2)}`);
+    } finally {
+      await both.release();
     }
   });
 });

@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, trunca
 import os from 'node:os';
 import path from 'node:path';
 import { buildBundle } from '../builder/build';
+import { buildBuilder1Bundle } from '../builder/testing/olderBundles';
 import { TINY_CHECKPOINT_DIR } from '../testing/fixtures';
 import { loadBundle, type Manifest } from './bundle';
 import { STAMPS_FILE } from './verificationStamps';
@@ -100,15 +101,46 @@ describe('loadBundle', () => {
 
   it('refuses a bundle from an incompatible builder or format version, asking for a rebuild', async () => {
     const newer = copy();
-    editManifest(newer, (json) => (json.builder.version = '2.0.0'));
+    editManifest(newer, (json) => (json.builder.version = '3.0.0'));
     await expect(loadBundle(newer)).rejects.toMatchObject({
       code: 'BUNDLE_CORRUPT',
-      message: `${newer}: built by omnidesk-builder 2.0.0 as omni-onnx-bundle v1; this runtime reads omni-onnx-bundle v1 from omnidesk-builder 1.x`,
+      message: `${newer}: built by omnidesk-builder 3.0.0 as omni-onnx-bundle v1; this runtime reads omni-onnx-bundle v1 from omnidesk-builder 1.x or 2.x`,
       hint: expect.stringContaining('omnidesk build'),
     });
     const otherFormat = copy();
     editManifest(otherFormat, (json) => ((json as { formatVersion: number }).formatVersion = 2));
     await expect(loadBundle(otherFormat)).rejects.toMatchObject({ code: 'BUNDLE_CORRUPT', message: expect.stringContaining('as omni-onnx-bundle v2') });
+  });
+
+  it("reads builder 1's manifests: the vocoder numbers kept on its one-pass code2wav entry are copied onto a split pair beside it", async () => {
+    const both = path.join(scratch, 'builder1-both');
+    await buildBuilder1Bundle(TINY_CHECKPOINT_DIR, both, 'one-pass+split');
+    const written = JSON.parse(readFileSync(path.join(both, 'manifest.json'), 'utf8'));
+    expect([written.builder.version, written.graphs.code2wav_transformer.extra, written.graphs.code2wav_decoder.extra]).toEqual(['1.0.0', { cachedFrames: 71 }, undefined]);
+    const { graphs } = (await loadBundle(both)).manifest;
+    expect([graphs.code2wav?.extra, graphs.code2wav_transformer?.extra, graphs.code2wav_decoder?.extra]).toEqual([
+      { numQuantizers: 16, codebookSize: 2048, samplesPerFrame: 1920, lookaheadSamples: 555 },
+      { cachedFrames: 71, numQuantizers: 16, codebookSize: 2048 },
+      { samplesPerFrame: 1920, lookaheadSamples: 555 },
+    ]);
+
+    const onePass = path.join(scratch, 'builder1-one-pass');
+    await buildBuilder1Bundle(TINY_CHECKPOINT_DIR, onePass, 'one-pass');
+    const alone = (await loadBundle(onePass)).manifest.graphs;
+    expect(Object.keys(alone).filter((name) => name.startsWith('code2wav'))).toEqual(['code2wav']);
+    expect(alone.code2wav?.extra).toEqual({ numQuantizers: 16, codebookSize: 2048, samplesPerFrame: 1920, lookaheadSamples: 555 });
+  });
+
+  it('takes the manifest of builder 2 as written: its split pair carries the vocoder numbers itself', async () => {
+    const { graphs } = (await loadBundle(template)).manifest;
+    expect([graphs.code2wav, graphs.code2wav_transformer?.extra, graphs.code2wav_decoder?.extra]).toEqual([
+      undefined,
+      { cachedFrames: 71, numQuantizers: 16, codebookSize: 2048 },
+      { samplesPerFrame: 1920, lookaheadSamples: 555 },
+    ]);
+    const framingless = copy();
+    editManifest(framingless, (json) => delete (json.graphs.code2wav_decoder as { extra?: unknown }).extra);
+    await expect(loadBundle(framingless)).rejects.toMatchObject({ code: 'BUNDLE_CORRUPT', message: expect.stringContaining('manifest.json: graphs.code2wav_decoder.extra:') });
   });
 
   it('refuses a manifest that breaks the schema or points outside the bundle, and a folder without one', async () => {

@@ -15,8 +15,12 @@ import { readStamps, sameStamp, stampOf, writeStamps, type FileStamp } from './v
 export const BUNDLE_FORMAT = 'omni-onnx-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
 export const BUILDER_NAME = 'omnidesk-builder';
-/** Bundles from another major builder version may differ in graph I/O; they must be rebuilt. */
-export const COMPATIBLE_BUILDER_MAJOR = 1;
+/**
+ * Builder majors this runtime reads; bundles from any other may differ in what the runtime needs and must be rebuilt.
+ * 2 writes Code2Wav only as the split pair, which carries the vocoder's numbers; 1 also wrote the one-pass graph and
+ * kept them there (`fromBuilder1`).
+ */
+export const COMPATIBLE_BUILDER_MAJORS = [1, 2];
 
 const ioSchema = z.object({
   name: z.string(),
@@ -80,13 +84,15 @@ const codecEmbedSchema = graphSchema.extend({
   extra: z.object({ numCodeGroups: z.int().positive(), talkerVocabSize: z.int().positive(), codebookSize: z.int().positive() }),
 });
 const codePredictorSchema = graphSchema.extend({ kv: kvSchema, extra: z.object({ numCodeGroups: z.int().positive(), vocabSize: z.int().positive() }) });
-const code2wavSchema = graphSchema.extend({
-  /** waveform samples = samplesPerFrame · frames − lookaheadSamples (1920, 555 for the checkpoint). */
-  extra: z.object({ numQuantizers: z.int().positive(), codebookSize: z.int().positive(), samplesPerFrame: z.int().positive(), lookaheadSamples: z.int().nonnegative() }),
-});
-export type Code2WavSettings = z.infer<typeof code2wavSchema>['extra'];
+/** The codes a Code2Wav graph reads: `numQuantizers` per frame, each below `codebookSize`. */
+const codecShape = { numQuantizers: z.int().positive(), codebookSize: z.int().positive() };
+/** waveform samples = samplesPerFrame · frames − lookaheadSamples (1920, 555 for the checkpoint). */
+const framingSchema = z.object({ samplesPerFrame: z.int().positive(), lookaheadSamples: z.int().nonnegative() });
+/** Builder 1's one-pass Code2Wav; bundles built before the split pair stream with it. */
+const code2wavSchema = graphSchema.extend({ extra: framingSchema.extend(codecShape) });
 /** Code2Wav split for streaming: the transformer, its cache kept to the last `cachedFrames` positions, then the upsampler. */
-const code2wavTransformerSchema = graphSchema.extend({ kv: kvSchema, extra: z.object({ cachedFrames: z.int().nonnegative() }) });
+const code2wavTransformerSchema = graphSchema.extend({ kv: kvSchema, extra: z.object({ cachedFrames: z.int().nonnegative(), ...codecShape }) });
+const code2wavDecoderSchema = graphSchema.extend({ extra: framingSchema });
 
 const manifestSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
@@ -114,7 +120,7 @@ const manifestSchema = z.object({
     code_predictor: codePredictorSchema.optional(),
     code2wav: code2wavSchema.optional(),
     code2wav_transformer: code2wavTransformerSchema.optional(),
-    code2wav_decoder: graphSchema.optional(),
+    code2wav_decoder: code2wavDecoderSchema.optional(),
   }),
   files: z.array(
     z.object({
@@ -167,6 +173,22 @@ function resolveInside(dir: string, relative: string): string {
   return path.join(dir, ...relative.split('/'));
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Builder 1 kept the vocoder's numbers on its one-pass `code2wav` entry only. Copied onto a split pair built beside
+ * it (the transformer the codes' shape, the decoder the framing), the runtime reads them from one place whichever
+ * builder wrote the bundle; a bundle with the one-pass graph alone keeps it as it is.
+ */
+function fromBuilder1(json: Record<string, unknown>): void {
+  const graphs = isRecord(json.graphs) ? json.graphs : {};
+  const onePass = isRecord(graphs.code2wav) ? graphs.code2wav.extra : undefined;
+  if (!isRecord(onePass)) return;
+  const { code2wav_transformer: transformer, code2wav_decoder: decoder } = graphs;
+  if (isRecord(transformer)) transformer.extra = { ...(isRecord(transformer.extra) ? transformer.extra : {}), numQuantizers: onePass.numQuantizers, codebookSize: onePass.codebookSize };
+  if (isRecord(decoder)) decoder.extra = { samplesPerFrame: onePass.samplesPerFrame, lookaheadSamples: onePass.lookaheadSamples };
+}
+
 export async function readManifest(dir: string): Promise<Manifest> {
   const file = path.join(dir, 'manifest.json');
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -179,17 +201,18 @@ export async function readManifest(dir: string): Promise<Manifest> {
     throw corrupt(dir, 'manifest.json is not valid JSON');
   }
   // Compatibility first: a future format may not match the schema below, and saying "rebuild" beats a schema error.
-  const head = json as { format?: unknown; formatVersion?: unknown; builder?: { name?: unknown; version?: unknown } };
+  const head = isRecord(json) ? (json as { format?: unknown; formatVersion?: unknown; builder?: { name?: unknown; version?: unknown } }) : {};
   const version = typeof head.builder?.version === 'string' ? head.builder.version : '';
   const major = Number(version.split('.')[0]);
-  if (head.format !== BUNDLE_FORMAT || head.formatVersion !== BUNDLE_FORMAT_VERSION || head.builder?.name !== BUILDER_NAME || major !== COMPATIBLE_BUILDER_MAJOR) {
+  if (head.format !== BUNDLE_FORMAT || head.formatVersion !== BUNDLE_FORMAT_VERSION || head.builder?.name !== BUILDER_NAME || !COMPATIBLE_BUILDER_MAJORS.includes(major)) {
     throw corrupt(
       dir,
       `built by ${String(head.builder?.name)} ${version || '(no version)'} as ${String(head.format)} v${String(head.formatVersion)}; ` +
-        `this runtime reads ${BUNDLE_FORMAT} v${BUNDLE_FORMAT_VERSION} from ${BUILDER_NAME} ${COMPATIBLE_BUILDER_MAJOR}.x`,
+        `this runtime reads ${BUNDLE_FORMAT} v${BUNDLE_FORMAT_VERSION} from ${BUILDER_NAME} ${COMPATIBLE_BUILDER_MAJORS.map((m) => `${m}.x`).join(' or ')}`,
       'Rebuild the bundle from the checkpoint with this version: omnidesk build <checkpoint-dir> <bundle-dir>.',
     );
   }
+  if (major === 1) fromBuilder1(json as Record<string, unknown>);
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,11 +1,13 @@
 /**
- * Code2Wav (qwen3-omni.md §10) as one stateless graph, contract in onnx-bundle.md §2:
- *   codes [B,Q,T] int64 → waveform [B,1,N] float32, N = T·∏(upsampling)·∏(rates) − trim (1920·T − 555 for the
- *   checkpoint), clamped to [−1, 1].
+ * Code2Wav (qwen3-omni.md §10) as one stateless graph:
+ *   codes [B,Q,T] int64 → waveform [B,1,N] float32, N = 1920·T − 555 for the checkpoint (code2wavDecoder.ts
+ *   `code2wavSamples`), clamped to [−1, 1].
  * The pre-transformer (layers/code2wavPreTransformer.ts, positions 0…T−1, no cache) then the convolutional upsampler
- * (layers/code2wavUpsampler.ts). Weights stay fp32 in every variant (onnx-bundle.md §1). Bundles also carry the same
- * network split in two for streaming (code2wavTransformer.ts, code2wavDecoder.ts); this graph is the one-pass decode
- * older bundles stream with, by re-decoding each window's whole left context (omni/code2wavStream.ts).
+ * (layers/code2wavUpsampler.ts), fp32 whatever the variant. Builder 1 put this graph in every bundle; from builder 2
+ * bundles carry only the same network split in two for streaming (code2wavTransformer.ts, code2wavDecoder.ts). It
+ * stays as the one-pass decode that streamed output is proven against, and as the graph of those older bundles,
+ * which stream by re-decoding each window's whole left context (omni/code2wavWindows.ts): tests and the speech
+ * bench build it (testing/olderBundles.ts).
  */
 import type { Code2WavConfig } from '../speechConfig';
 import { DataType, int64Tensor } from '../onnx/graph';
@@ -13,26 +15,6 @@ import { makeCode2WavPreTransformer } from './layers/code2wavPreTransformer';
 import { makeCode2WavUpsampler } from './layers/code2wavUpsampler';
 import type { LayerContext } from './layers/context';
 import { BATCH, CODEC_FRAMES } from './io';
-
-/**
- * Samples out for `frames` codec frames: ×ratio per upsampling stage, then (L − 1)·rate per decoder block (its
- * trimmed transposed conv), i.e. 1920·T − 555 for the checkpoint.
- */
-export function code2wavSamples(config: Code2WavConfig, frames: number): number {
-  let length = frames * config.upsamplingRatios.reduce((a, b) => a * b, 1);
-  for (const rate of config.upsampleRates) length = (length - 1) * rate;
-  return length;
-}
-
-/**
- * `samplesPerFrame` (1920) and `lookaheadSamples` (555): samples = samplesPerFrame·T − lookaheadSamples. The missing
- * tail depends on the next frame, which is why a streaming host holds one frame back (§10).
- */
-export function code2wavFraming(config: Code2WavConfig): { samplesPerFrame: number; lookaheadSamples: number } {
-  const one = code2wavSamples(config, 1);
-  const samplesPerFrame = code2wavSamples(config, 2) - one;
-  return { samplesPerFrame, lookaheadSamples: samplesPerFrame - one };
-}
 
 export async function makeCode2Wav(ctx: LayerContext, config: Code2WavConfig): Promise<void> {
   const fp32: LayerContext = { ...ctx, precision: { kind: 'fp32' } };

@@ -7,8 +7,8 @@ import { openCheckpoint } from '../safetensors';
 import { readSpeechConfig, type Code2WavConfig } from '../speechConfig';
 import { buildGraphSession, type BuiltSession } from '../testing/buildGraph';
 import { WeightReader } from '../weights';
-import { code2wavSamples, makeCode2Wav } from './code2wav';
-import { makeCode2WavDecoder } from './code2wavDecoder';
+import { makeCode2Wav } from './code2wav';
+import { code2wavFraming, code2wavSamples, makeCode2WavDecoder } from './code2wavDecoder';
 import { code2wavCachedFrames, makeCode2WavTransformer } from './code2wavTransformer';
 import { pastName, presentName } from './io';
 
@@ -75,6 +75,11 @@ describe('code2wav split for streaming: transformer with a window-bounded cache,
     expect(waveform.dims).toEqual([1, 1, code2wavSamples(config, frames)]);
     return waveform.data as Float32Array;
   };
+
+  it('the decoder yields 1920·T − 555 samples for the checkpoint rates', () => {
+    expect([1, 2, 80].map((frames) => code2wavSamples(config, frames))).toEqual([1365, 3285, 153045]);
+    expect(code2wavFraming(config)).toEqual({ samplesPerFrame: 1920, lookaheadSamples: 555 });
+  });
 
   it('the tiny model keeps 71 positions per layer (window 72)', () => {
     expect(config.slidingWindow).toBe(72);
