@@ -29,10 +29,19 @@ const GPU_BYTES_PER_PARAM: Record<VariantName, Record<ComponentName, number>> = 
 const KV_BYTES = { cpu: { fp32: 4, int4: 4 }, gpu: { fp32: 4, int4: 2 } } as const;
 
 /**
- * Session creation prepacks weights while the originals are still resident; onnx-bundle §7 plans ≥ 32 GB of RAM for a
- * ≈ 17 GB thinker, so resident weights are counted 1.5× until a measured peak RSS replaces this factor.
+ * What stays resident once the sessions are open, per parameter, on onnxruntime 1.30's CPU kernels (measured; the
+ * thinker bench prints it as "thinker session: resident memory"). fp32 weights are used where they lie: MatMul
+ * prepacks its weight at the same size and frees the memory-mapped original, MoE experts are read from the mapped
+ * file. The int4 MoE decoders cost three times their size on disk: QMoE's prepack keeps an unpacked byte per 4-bit
+ * weight beside the MLAS Q4 GEMM cache (about 0.53 B) it computes from, and neither can be skipped — without the
+ * cache decode is 10× slower, without prepacking 5–15× (onnxruntime's newer QNBit expert packing ends this; not in
+ * 1.30). 1.57 B is the rate fitted over two synthetic thinkers, the real widths among them (hidden 2048, 128 × 768
+ * experts); their MatMulNBits layers stay near their file size (1.15 B for the 8-bit head), a few % of the decoder.
  */
-const SESSION_PEAK_FACTOR = 1.5;
+const CPU_RESIDENT_BYTES_PER_PARAM: Record<VariantName, Record<ComponentName, number>> = {
+  fp32: CPU_BYTES_PER_PARAM.fp32,
+  int4: { ...CPU_BYTES_PER_PARAM.int4, thinker: 1.57, talker: 1.57 },
+};
 const CPU_RUNTIME_OVERHEAD = 2 * GiB;
 const GPU_WORKSPACE = 1 * GiB;
 
@@ -51,7 +60,7 @@ export function deriveNeeds(
   contextTokens: number,
 ): VariantNeeds {
   const bundleBytes = Math.ceil(weightBytes(entry, CPU_BYTES_PER_PARAM[variant]));
-  const ramBytes = Math.ceil(bundleBytes * SESSION_PEAK_FACTOR + kvBytesPerToken(entry, KV_BYTES.cpu[variant]) * contextTokens + CPU_RUNTIME_OVERHEAD);
+  const ramBytes = Math.ceil(weightBytes(entry, CPU_RESIDENT_BYTES_PER_PARAM[variant]) + kvBytesPerToken(entry, KV_BYTES.cpu[variant]) * contextTokens + CPU_RUNTIME_OVERHEAD);
   const vramBytes = Math.ceil(weightBytes(entry, GPU_BYTES_PER_PARAM[variant]) + kvBytesPerToken(entry, KV_BYTES.gpu[variant]) * contextTokens + GPU_WORKSPACE);
   return { bundleBytes, diskBytes: entry.downloadBytes + bundleBytes, ramBytes, vramBytes };
 }

@@ -22,6 +22,8 @@ describe('fit estimate', () => {
   it('says "does not fit" for missing disk or RAM, naming what is missing, before anything is downloaded', () => {
     expect(fitVariant(instruct, 'int4', machine({ freeDiskBytes: 50 * GB })).reasons).toEqual([expect.stringMatching(/needs 94\.2 GB of disk to download and build, 50\.0 GB free/)]);
     expect(fitAll(instruct, machine({ totalRamBytes: 16 * GB })).map((f) => f.verdict)).toEqual(['does not fit', 'does not fit']);
+    // int4 on the CPU holds its MoE experts at three times their file size (onnxruntime 1.30's QMoE prepacking).
+    expect(fitVariant(instruct, 'int4', machine({ totalRamBytes: 32 * GB })).reasons).toContainEqual(expect.stringMatching(/needs 62\.9 GB of RAM on the CPU, this machine has 32\.0 GB/));
     expect(fitVariant(instruct, 'fp32', machine({ vramBytes: 80 * 1024 ** 3 })).verdict).toBe('does not fit');
   });
 
