@@ -1,9 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { TINY_CHECKPOINT_DIR } from '../testing/fixtures';
 import { readOmniConfig, type OmniConfig } from './config';
 import { readEncoderConfigs, type EncoderConfigs } from './encoderConfig';
 import { planGraphs, plannedTensors, type PlannedGraph } from './graphPlan';
-import type { DataSink } from './onnx/externalData';
+import { ExternalDataWriter } from './onnx/externalData';
 import { GraphBuilder } from './onnx/graph';
 import { openCheckpoint, type TensorInfo } from './safetensors';
 import { readSpeechConfig, type SpeechConfig } from './speechConfig';
@@ -19,8 +22,8 @@ class RecordingWeights extends WeightReader {
   }
 }
 
-/** Initializer bytes go nowhere: only the reads matter here. */
-const discard: DataSink = { append: async (bytes) => ({ location: 'discarded', offset: 0, length: bytes.byteLength }), close: async () => [] };
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-graph-plan-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let tensors: Map<string, TensorInfo>;
 let config: OmniConfig;
@@ -37,7 +40,13 @@ beforeAll(async () => {
 async function reads(graph: PlannedGraph): Promise<{ names: string[]; bytes: number }> {
   let bytes = 0;
   const weights = new RecordingWeights(tensors, (read) => (bytes += read));
-  await graph.make({ g: new GraphBuilder(graph.name, discard), weights, precision: { kind: 'fp32' } });
+  // Written as the build writes it: weights may be read only as their bytes go to the data file.
+  const data = await ExternalDataWriter.create(path.join(mkdtempSync(path.join(scratch, `${graph.name}-`)), `${graph.name}.onnx.data`));
+  try {
+    await graph.make({ g: new GraphBuilder(graph.name, data), weights, precision: { kind: 'fp32' } });
+  } finally {
+    await data.close();
+  }
   return { names: [...weights.names].sort(), bytes };
 }
 
