@@ -1,29 +1,18 @@
 /** What the model-manager tests share: a temporary data folder, fast download settings and install checks. */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import type { DownloadTuning } from '../download/downloadJob';
 import { homePaths } from '../../engine/home';
 import { checkpointDir, parseRepoId, SOURCE_RECORD } from '../layout';
 import { ModelPull, type PullOptions } from '../pull';
 import type { FakeRepo } from './fakeRepo';
-import { randomFor } from './faults';
 import { testTempDir } from '../../../test/tempDir';
+import { testTuning } from './tuning';
+
+export { testTuning };
 
 /** A data folder for one test, removed when it finishes. */
 export const tempHome = (label = 'home') => testTempDir(label);
 
-/** Small segments so a few-MB file is fetched in parallel pieces; short stalls and back-off so faults cost ms. */
-export const testTuning = (seed = 'tuning'): Partial<DownloadTuning> => ({
-  concurrency: 4,
-  segmentBytes: 512 * 1024,
-  stallMs: 200,
-  journalIntervalMs: 100,
-  liveJournalIntervalMs: 20,
-  progressIntervalMs: 40,
-  retry: { attempts: 6, baseDelayMs: 2, maxDelayMs: 20 },
-  minFreeBytes: 0,
-  random: randomFor(seed),
-});
 
 export function pullFrom(hubUrl: string, home: string, repo: FakeRepo, overrides: Partial<PullOptions> = {}): ModelPull {
   return new ModelPull({

@@ -3,7 +3,7 @@
  * `node --import tsx main/models/testing/pullChild.ts <hub-url> <home> <repo-id>`.
  */
 import { ModelPull } from '../pull';
-import { testTuning } from './harness';
+import { testTuning } from './tuning';
 
 const [endpoint, home, repo] = process.argv.slice(2);
 await new ModelPull({
