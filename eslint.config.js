@@ -1,6 +1,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const onnxruntimeThroughOrt = {
+  name: 'onnxruntime-node',
+  message: 'Import main/engine/runtime/ort.ts instead: it turns the runtime\'s telemetry off before any session exists.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'release/', 'models/reference/.venv/', 'e2e/screenshots/'] },
   js.configs.recommended,
@@ -18,7 +23,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'main/engine is pure Node: it must not import electron.' }],
+          paths: [{ name: 'electron', message: 'main/engine is pure Node: it must not import electron.' }, onnxruntimeThroughOrt],
           patterns: [
             { group: ['electron/*'], message: 'main/engine is pure Node: it must not import electron.' },
             { group: ['**/app/**', '**/ipc/electron*'], message: 'main/engine must not depend on Electron-side code.' },
@@ -26,6 +31,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['main/**', 'e2e/**', 'test/**', 'preload/**'],
+    ignores: ['main/engine/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [onnxruntimeThroughOrt] }] },
   },
   {
     // Raw ipcMain/ipcRenderer only where the typed contract is registered and exposed.

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../runtime/ort';
 import { Thinker } from '../omni/thinker';
 import { loadModelConfig } from '../processor/config';
 import { decodePositionIds } from '../processor/ropeIndex';

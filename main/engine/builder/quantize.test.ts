@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../runtime/ort';
 import onnxProto from 'onnx-proto';
 import { dequantize, packLevels, quantizeBlockwise, type WeightBits } from './quantize';
 import { seeded } from './testing/writeSafetensors';

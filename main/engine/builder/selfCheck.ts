@@ -11,7 +11,7 @@
  * 64 KiB-aligned for that): file pages the OS can drop, of which a 2-token input touches the dense weights and the
  * routed experts only.
  */
-import * as ort from 'onnxruntime-node';
+import * as ort from '../runtime/ort';
 import path from 'node:path';
 import { OmniError } from '../errors';
 import type { IoDescription, Manifest } from '../runtime/bundle';

@@ -8,7 +8,7 @@
  * computed here (`exactLeftContext`).
  */
 import path from 'node:path';
-import type * as ort from 'onnxruntime-node';
+import type * as ort from '../runtime/ort';
 import { z } from 'zod';
 import { OmniError } from '../errors';
 import { readJsonFile, validate } from '../processor/config';

@@ -6,8 +6,8 @@
  *   decoder over the kept transformer rows: 10 frames of context instead of 578 for the checkpoint.
  * - `RedecodedWindows` (older bundles): the one-pass graph over the whole window, context and all.
  */
-import type * as ort from 'onnxruntime-node';
-import { Tensor } from 'onnxruntime-node';
+import type * as ort from '../runtime/ort';
+import { Tensor } from '../runtime/ort';
 import type { KvCache, KvSpec } from '../runtime/kvCache';
 import type { CodecFrame, Code2WavSettings } from './code2wav';
 import { guardedRun, type RunClock } from './guardedRun';

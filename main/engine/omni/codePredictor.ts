@@ -5,8 +5,8 @@
  * group's table, and `head_index` g − 1 picks `lm_head[g−1]` for group g. Sampling as transformers' `generate` sets
  * it for the code predictor: top-k 50 → top-p 0.8 → draw, or argmax when the talker decodes greedily.
  */
-import type * as ort from 'onnxruntime-node';
-import { Tensor } from 'onnxruntime-node';
+import type * as ort from '../runtime/ort';
+import { Tensor } from '../runtime/ort';
 import { KvCache, type KvSpec } from '../runtime/kvCache';
 import type { NextToken, SamplingSettings } from '../runtime/sampling/sampler';
 import { guardedRun, type RunClock } from './guardedRun';

@@ -3,8 +3,8 @@
  * mediaScatter.ts places into the thinker's input. Sessions open on first use, so text-only conversations never
  * load the encoders. The host-side inputs of each graph come from audioEncoderInputs.ts / visionEncoderInputs.ts.
  */
-import type * as ort from 'onnxruntime-node';
-import { Tensor } from 'onnxruntime-node';
+import type * as ort from '../runtime/ort';
+import { Tensor } from '../runtime/ort';
 import type { ProcessorOutput } from '../processor/processor';
 import type { LoadedBundle } from '../runtime/bundle';
 import type { SessionManager } from '../runtime/sessions';

@@ -4,7 +4,7 @@
  * makes a cancel stop every component within one step: after the abort, no run starts, and a run already in flight
  * is the last one (its outputs are dropped by the check after it). The abort surfaces as `signal.reason`, thrown.
  */
-import type * as ort from 'onnxruntime-node';
+import type * as ort from '../runtime/ort';
 
 /** Milliseconds spent inside `session.run`, accumulated by `guardedRun`. */
 export interface RunClock {

@@ -16,8 +16,8 @@
  * the loop then ends with a `cancelled` done event.
  */
 import path from 'node:path';
-import type * as ort from 'onnxruntime-node';
-import { Tensor } from 'onnxruntime-node';
+import type * as ort from '../runtime/ort';
+import { Tensor } from '../runtime/ort';
 import { z } from 'zod';
 import { OmniError } from '../errors';
 import { loadModelConfig, readJsonFile, validate, type RopeConfig } from '../processor/config';

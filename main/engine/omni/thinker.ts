@@ -9,8 +9,8 @@
  * in flight and no token is reported after it. A caller that stops iterating ends generation the same way.
  */
 import path from 'node:path';
-import type * as ort from 'onnxruntime-node';
-import { Tensor } from 'onnxruntime-node';
+import type * as ort from '../runtime/ort';
+import { Tensor } from '../runtime/ort';
 import { z } from 'zod';
 import { loadModelConfig, readJsonFile, validate } from '../processor/config';
 import { decodePositionIds } from '../processor/ropeIndex';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import * as ort from './ort';
 import { KvCache, kvTensorName } from './kvCache';
 
 const spec = { layers: 2, kvHeads: 2, headDim: 3, pastName: 'past_key_values.%d.%s', presentName: 'present.%d.%s' };

@@ -5,7 +5,7 @@
  * come back as host tensors and are fed unchanged as the next run's pasts (no copy on our side). A sliding-window
  * graph (Code2Wav's transformer) returns only the positions later queries can see, so its cache stays bounded.
  */
-import * as ort from 'onnxruntime-node';
+import * as ort from './ort';
 
 /** The manifest's description of a graph's cache (bundle.ts `kv`). */
 export interface KvSpec {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type * as ort from 'onnxruntime-node';
+import type * as ort from './ort';
 import type { ExecutionProviderStatus } from '../protocol';
 import { SessionManager, type SessionFactory } from './sessions';
 

@@ -7,7 +7,7 @@
  * fails (a driver refusing a graph, an op without a kernel), that session and every later one go to CPU, and the
  * reasons say what was tried and why it was left.
  */
-import * as ort from 'onnxruntime-node';
+import * as ort from './ort';
 import type { ExecutionProviderName, ExecutionProviderStatus } from '../protocol';
 import { chooseProvider } from './executionProviders';
 

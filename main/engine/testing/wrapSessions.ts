@@ -3,7 +3,7 @@
  * graph's name — to count or time runs, to see which run starts after an abort, or to rewrite a run's outputs.
  */
 import path from 'node:path';
-import type * as ort from 'onnxruntime-node';
+import type * as ort from '../runtime/ort';
 import { ortSessionFactory, type SessionFactory } from '../runtime/sessions';
 
 export type RunOutputs = ort.InferenceSession.ReturnType;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../../runtime/ort';
 import { audioEncoderInputs } from '../../omni/audioEncoderInputs';
 import { Qwen3OmniProcessor } from '../../processor/processor';
 import type { AudioEncoderSettings } from '../../runtime/bundle';

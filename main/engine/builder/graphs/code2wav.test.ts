@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../../runtime/ort';
 import { goldenCaseNames, loadGoldenCase, TINY_CHECKPOINT_DIR } from '../../testing/fixtures';
 import { assertClose } from '../../testing/parity';
 import { openCheckpoint } from '../safetensors';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../../runtime/ort';
 import { Xoshiro128 } from '../../runtime/sampling/rng';
 import { ExternalDataWriter } from '../onnx/externalData';
 import { DataType, GraphBuilder } from '../onnx/graph';

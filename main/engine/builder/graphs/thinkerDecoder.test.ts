@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../../runtime/ort';
 import { loadGoldenCase, TINY_CHECKPOINT_DIR } from '../../testing/fixtures';
 import { compareArrays } from '../../testing/parity';
 import { mropeCosSin } from '../../runtime/mrope';

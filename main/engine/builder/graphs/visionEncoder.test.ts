@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../../runtime/ort';
 import { visionEncoderInputs } from '../../omni/visionEncoderInputs';
 import { Qwen3OmniProcessor } from '../../processor/processor';
 import type { VisionEncoderSettings } from '../../runtime/bundle';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../../runtime/ort';
 import { DataType, floatTensor, GraphBuilder, int64Tensor, INLINE_LIMIT } from './graph';
 import { DATA_ALIGNMENT, ExternalDataWriter, writeError } from './externalData';
 import { testTempDir } from '../../../../test/tempDir';

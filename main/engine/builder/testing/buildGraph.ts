@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../../runtime/ort';
 import type { LayerContext, Precision } from '../graphs/layers/context';
 import { ExternalDataWriter } from '../onnx/externalData';
 import { GraphBuilder } from '../onnx/graph';

@@ -4,7 +4,7 @@
  * (qwen3-omni.md §9.3): the talker with a growing KV cache and host M-RoPE, the code predictor with a fresh cache
  * per frame, greedy picks. Batch 1.
  */
-import * as ort from 'onnxruntime-node';
+import * as ort from '../../runtime/ort';
 import { KvCache } from '../../runtime/kvCache';
 import { mropeCosSin } from '../../runtime/mrope';
 import { argmax } from '../../runtime/sampling/sampler';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../../../runtime/ort';
 import type { MoeConfig } from '../../config';
 import { EXPERT_FORMAT } from '../../moe';
 import { ExternalDataWriter } from '../../onnx/externalData';
