@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { MoeConfig } from './config';
-import { EXPERT_FORMAT, qmoeBlockSize, readExperts, stackExperts, stackExpertsInt4 } from './moe';
-import { quantizeBlockwise } from './quantize';
+import { EXPERT_FORMAT, qmoeBlockSize, readExperts, type ExpertStack } from './moe';
+import { quantizeBlockwise, RowQuantiser } from './quantize';
+import type { WeightReader } from './weights';
 import { seeded, syntheticWeights } from './testing/writeSafetensors';
 import { testTempDir } from '../../../test/tempDir';
 
@@ -25,16 +26,25 @@ async function perExpertCheckpoint() {
   return syntheticWeights(tmpFile(), tensors);
 }
 
+/** Every expert's matrix of one stack, in order. */
+async function stack(weights: WeightReader, which: ExpertStack): Promise<Float32Array[]> {
+  const experts = [];
+  for await (const expert of readExperts(weights, 'experts', moe, H, which)) experts.push(expert);
+  return experts;
+}
+
 describe('expert stacking', () => {
-  it('interleaves gate and up rows per expert (gate at even rows) into [E, 2I, H] and stacks down into [E, H, I]', async () => {
-    const stack = await stackExperts(readExperts(await perExpertCheckpoint(), 'experts', moe, H), moe, H);
-    expect(stack.fc1.length).toBe(E * 2 * I * H);
+  it('reads fc1 expert by expert with gate and up rows interleaved (gate at even rows) as [2I, H], and fc2 as down [H, I]', async () => {
+    const weights = await perExpertCheckpoint();
+    const fc1 = await stack(weights, 'fc1');
+    const fc2 = await stack(weights, 'fc2');
+    expect(fc1.map((m) => m.length)).toEqual(Array(E).fill(2 * I * H));
     for (let e = 0; e < E; e++) {
       for (let i = 0; i < I; i++) {
-        expect(stack.fc1.subarray((e * 2 * I + 2 * i) * H, (e * 2 * I + 2 * i + 1) * H)).toEqual(gate[e].subarray(i * H, (i + 1) * H));
-        expect(stack.fc1.subarray((e * 2 * I + 2 * i + 1) * H, (e * 2 * I + 2 * i + 2) * H)).toEqual(up[e].subarray(i * H, (i + 1) * H));
+        expect(fc1[e].subarray(2 * i * H, (2 * i + 1) * H)).toEqual(gate[e].subarray(i * H, (i + 1) * H));
+        expect(fc1[e].subarray((2 * i + 1) * H, (2 * i + 2) * H)).toEqual(up[e].subarray(i * H, (i + 1) * H));
       }
-      expect(stack.fc2.subarray(e * H * I, (e + 1) * H * I)).toEqual(down[e]);
+      expect(fc2[e]).toEqual(down[e]);
     }
   });
 
@@ -50,35 +60,33 @@ describe('expert stacking', () => {
       'experts.gate_up_proj': { data: gateUp, shape: [E, 2 * I, H] },
       'experts.down_proj': { data: fusedDown, shape: [E, H, I] },
     });
-    const expected = await stackExperts(readExperts(await perExpertCheckpoint(), 'experts', moe, H), moe, H);
-    expect(await stackExperts(readExperts(fused, 'experts', moe, H), moe, H)).toEqual(expected);
+    const perExpert = await perExpertCheckpoint();
+    for (const which of ['fc1', 'fc2'] as const) expect(await stack(fused, which)).toEqual(await stack(perExpert, which));
   });
 
   it('names a missing expert tensor and a fused tensor of the wrong shape', async () => {
     const partial = await syntheticWeights(tmpFile(), { 'experts.0.gate_proj.weight': { data: gate[0], shape: [I, H] } });
-    await expect(stackExperts(readExperts(partial, 'experts', moe, H), moe, H)).rejects.toThrow('checkpoint has no tensor experts.0.up_proj.weight');
+    await expect(stack(partial, 'fc1')).rejects.toThrow('checkpoint has no tensor experts.0.up_proj.weight');
     const transposed = await syntheticWeights(tmpFile(), {
       'experts.gate_up_proj': { data: new Float32Array(E * 2 * I * H), shape: [E, H, 2 * I] },
       'experts.down_proj': { data: new Float32Array(E * H * I), shape: [E, H, I] },
     });
-    await expect(stackExperts(readExperts(transposed, 'experts', moe, H), moe, H)).rejects.toThrow(
-      `tensor experts.gate_up_proj has shape [${E}, ${H}, ${2 * I}] but config.json implies [${E}, ${2 * I}, ${H}]`,
-    );
+    await expect(stack(transposed, 'fc1')).rejects.toThrow(`tensor experts.gate_up_proj has shape [${E}, ${H}, ${2 * I}] but config.json implies [${E}, ${2 * I}, ${H}]`);
   });
 
-  it('quantises per expert into stacked QMoE blocks, falling back to per-row scales when the block does not divide', async () => {
+  it('quantises expert by expert into stacked QMoE blocks, falling back to per-row scales when the block does not divide', async () => {
     expect(qmoeBlockSize(128, 2048, 768)).toBe(128);
     expect(qmoeBlockSize(128, 8, 8)).toBe(0);
     expect(qmoeBlockSize(16, 32, 16)).toBe(16);
-    const weights = await perExpertCheckpoint();
-    const perRow = await stackExpertsInt4(readExperts(weights, 'experts', moe, H), moe, H, qmoeBlockSize(128, H, I));
-    expect(perRow.blockSize).toBe(0);
-    expect(perRow.fc1.packed.length).toBe((E * 2 * I * H) / 2);
-    expect(perRow.fc1.scales.length).toBe(E * 2 * I);
-    expect(perRow.fc2.scales.length).toBe(E * H);
+    expect(qmoeBlockSize(128, H, I)).toBe(0);
+    const q = new RowQuantiser(E * 2 * I, H, H, EXPERT_FORMAT);
+    const packed = [];
+    for await (const levels of q.packed(readExperts(await perExpertCheckpoint(), 'experts', moe, H, 'fc1'))) packed.push(...levels);
+    expect(packed.length).toBe((E * 2 * I * H) / 2);
+    expect(q.allScales.length).toBe(E * 2 * I);
     // Row 1 of expert 2's fc1 is up row 0: quantised alone, as one block, it gives the same levels and scale.
     const alone = quantizeBlockwise(up[2].subarray(0, H), 1, H, H, EXPERT_FORMAT);
-    expect(perRow.fc1.scales[2 * 2 * I + 1]).toBe(alone.scales[0]);
-    expect(perRow.fc1.packed.subarray((2 * 2 * I + 1) * (H / 2), (2 * 2 * I + 2) * (H / 2))).toEqual(alone.packed);
+    expect(q.allScales[2 * 2 * I + 1]).toBe(alone.scales[0]);
+    expect(packed.slice((2 * 2 * I + 1) * (H / 2), (2 * 2 * I + 2) * (H / 2))).toEqual(Array.from(alone.packed));
   });
 });

@@ -145,3 +145,62 @@ export function dequantize(q: QuantisedWeights, N: number, K: number, blockSize:
   }
   return out;
 }
+
+/**
+ * Quantises a matrix `[N, K]` that arrives as blocks of whole rows (a slab, or one expert, at a time). Rows quantise
+ * independently, so the result is exactly `quantizeBlockwise` of the whole matrix; the packed levels go on as each
+ * block is done, while the scales and zero points (an fp32 and a level per block: about 1/blockSize of the fp32
+ * weight's bytes) are kept for after.
+ */
+export class RowQuantiser {
+  readonly nBlocks: number;
+  private readonly scales: Float32Array[] = [];
+  private readonly zeroPoints: Uint8Array[] = [];
+  private rowsDone = 0;
+
+  constructor(
+    private readonly N: number,
+    private readonly K: number,
+    private readonly blockSize: number,
+    private readonly format: QuantisationFormat,
+  ) {
+    this.nBlocks = Math.ceil(K / blockSize);
+  }
+
+  /** Bytes of the packed levels `[N, nBlocks, blockSize · bits / 8]`. */
+  get packedBytes(): number {
+    return (this.N * this.nBlocks * this.blockSize * this.format.bits) / 8;
+  }
+
+  /** Each block's packed levels, in order. */
+  async *packed(blocks: AsyncIterable<Float32Array>): AsyncGenerator<Uint8Array> {
+    for await (const block of blocks) {
+      const rows = block.length / this.K;
+      const q = quantizeBlockwise(block, rows, this.K, this.blockSize, this.format);
+      this.scales.push(q.scales);
+      this.zeroPoints.push(packLevels(q.zeroPoints, rows, this.nBlocks, this.format.bits));
+      this.rowsDone += rows;
+      yield q.packed;
+    }
+  }
+
+  /** fp32 `[N, nBlocks]`, once every row went through `packed`. */
+  get allScales(): Float32Array {
+    return this.concatenate(this.scales, new Float32Array(this.N * this.nBlocks));
+  }
+
+  /** `[N, ceil(nBlocks · bits / 8)]`: the zero points packed per row, as MatMulNBits takes them. */
+  get packedZeroPoints(): Uint8Array {
+    return this.concatenate(this.zeroPoints, new Uint8Array(this.N * Math.ceil((this.nBlocks * this.format.bits) / 8)));
+  }
+
+  private concatenate<T extends Float32Array | Uint8Array>(parts: T[], into: T): T {
+    if (this.rowsDone !== this.N) throw new Error(`RowQuantiser: ${this.rowsDone} of ${this.N} rows quantised`);
+    let at = 0;
+    for (const part of parts) {
+      into.set(part, at);
+      at += part.length;
+    }
+    return into;
+  }
+}

@@ -2,14 +2,26 @@
  * Named access to a checkpoint's tensors for the graph builders: a missing tensor or one whose shape disagrees with
  * config.json is reported by name (a config/weights mismatch would otherwise surface as a cryptic ORT shape error),
  * and every read is counted so the build can report progress.
+ *
+ * Large tensors are read a slab at a time — rows for quantising, columns for the transposed fp32 layout, stored
+ * bytes for tables kept as they are — so the builder's memory is bounded by the slab, not by the largest tensor
+ * (the real checkpoint's [152064, 2048] head is 1.2 GB as fp32).
  */
 import { OmniError } from '../errors';
-import { readTensorBytes, readTensorF32, type TensorInfo } from './safetensors';
+import type { StreamedBytes } from './onnx/externalData';
+import { DTYPE_BYTES, matrixShape, readTensorF32, readTensorSlices, wholeTensor, type MatrixBlock, type TensorInfo } from './safetensors';
+
+/** The most fp32 bytes a slab holds. */
+export const SLAB_BYTES = 64 * 2 ** 20;
+
+/** fp32 values per read while gathering a column slab: a block of rows of that slab's columns. */
+const GATHER_VALUES = 2 ** 20;
 
 export class WeightReader {
   constructor(
     private readonly tensors: Map<string, TensorInfo>,
     private readonly onRead: (bytes: number) => void = () => {},
+    private readonly slabBytes = SLAB_BYTES,
   ) {}
 
   has(name: string): boolean {
@@ -31,19 +43,64 @@ export class WeightReader {
     return info;
   }
 
-  /** The tensor's bytes in the checkpoint's own dtype. */
-  async bytes(name: string, shape?: number[]): Promise<{ info: TensorInfo; bytes: Uint8Array }> {
-    const info = this.info(name, shape);
-    const bytes = await readTensorBytes(info);
-    this.onRead(info.byteLength);
-    return { info, bytes };
-  }
-
-  /** The tensor widened to fp32 (exact for bf16/fp16). */
+  /** The tensor widened to fp32 (exact for bf16/fp16): for tensors small enough to hold whole. */
   async f32(name: string, shape?: number[]): Promise<Float32Array> {
     const info = this.info(name, shape);
-    const values = await readTensorF32(info);
-    this.onRead(info.byteLength);
+    return this.read(info, wholeTensor(info));
+  }
+
+  /** Rows `[start, start + count)` along the first axis, widened to fp32 (one expert of a fused `[E, …]` stack). */
+  async rows(name: string, shape: number[], start: number, count: number): Promise<Float32Array> {
+    const info = this.info(name, shape);
+    return this.read(info, { row: start, rows: count, column: 0, columns: matrixShape(info).columns });
+  }
+
+  /** The tensor as consecutive blocks of whole rows along its first axis, widened to fp32, each at most a slab. */
+  async *rowSlabs(name: string, shape: number[]): AsyncGenerator<Float32Array> {
+    const info = this.info(name, shape);
+    const { rows, columns } = matrixShape(info);
+    const step = Math.max(1, Math.floor(this.slabBytes / (4 * columns)));
+    for (let row = 0; row < rows; row += step) yield this.read(info, { row, rows: Math.min(step, rows - row), column: 0, columns });
+  }
+
+  /**
+   * A matrix `[N, K]` transposed, `[K, N]`, as consecutive blocks of its rows, each at most a slab: the columns of a
+   * slab are gathered from every row of the stored matrix, so a matrix wider than a slab is read once per slab.
+   */
+  async *columnSlabs(name: string, shape: [number, number]): AsyncGenerator<Float32Array> {
+    const info = this.info(name, shape);
+    const [N, K] = shape;
+    const step = Math.max(1, Math.floor(this.slabBytes / (4 * N)));
+    for (let column = 0; column < K; column += step) {
+      const columns = Math.min(step, K - column);
+      const slab = new Float32Array(columns * N);
+      const rowsPerRead = Math.max(1, Math.floor(GATHER_VALUES / columns));
+      for (let row = 0; row < N; row += rowsPerRead) {
+        const rows = Math.min(rowsPerRead, N - row);
+        const block = await this.read(info, { row, rows, column, columns });
+        for (let n = 0; n < rows; n++) for (let k = 0; k < columns; k++) slab[k * N + row + n] = block[n * columns + k];
+      }
+      yield slab;
+    }
+  }
+
+  /** The tensor's bytes in the checkpoint's own dtype, as read (a few MiB at a time). */
+  stored(name: string, shape: number[]): StreamedBytes {
+    const info = this.info(name, shape);
+    return { byteLength: info.byteLength, chunks: this.slices(info) };
+  }
+
+  private async *slices(info: TensorInfo): AsyncGenerator<Uint8Array> {
+    for await (const slice of readTensorSlices(info)) {
+      this.onRead(slice.byteLength);
+      yield slice;
+    }
+  }
+
+  /** Every fp32 read goes through here (a test reader substitutes values here), counted by the stored bytes it covers. */
+  protected async read(info: TensorInfo, block: MatrixBlock): Promise<Float32Array> {
+    const values = await readTensorF32(info, block);
+    this.onRead(block.rows * block.columns * DTYPE_BYTES[info.dtype]);
     return values;
   }
 }

@@ -12,7 +12,8 @@
  */
 import { OmniError } from '../../errors';
 import type { SpeechConfig } from '../speechConfig';
-import { DataType, int64Tensor, type DataTypeId } from '../onnx/graph';
+import type { StreamedBytes } from '../onnx/externalData';
+import { DataType, int64Tensor, joinedBytes, type DataTypeId } from '../onnx/graph';
 import { gatherRows, tableDataType } from './embedTokens';
 import type { LayerContext } from './layers/context';
 import { BATCH, CODE_GROUPS } from './io';
@@ -25,26 +26,20 @@ export async function makeCodecEmbed(ctx: LayerContext, config: SpeechConfig): P
     { name: 'talker.model.codec_embedding.weight', rows: talker.vocabSize },
     ...Array.from({ length: talker.numCodeGroups - 1 }, (_, k) => ({ name: `talker.code_predictor.model.codec_embedding.${k}.weight`, rows: codePredictor.vocabSize })),
   ];
-  const parts: Uint8Array[] = [];
+  const parts: StreamedBytes[] = [];
   const bases: number[] = [];
   let rows = 0;
   let dataType: DataTypeId | undefined;
   for (const source of sources) {
-    const { info, bytes } = await ctx.weights.bytes(source.name, [source.rows, H]);
+    const info = ctx.weights.info(source.name, [source.rows, H]);
     const type = tableDataType(source.name, info.dtype);
     if (dataType !== undefined && type !== dataType) throw new OmniError('CHECKPOINT_INVALID', `tensor ${source.name}: ${info.dtype} differs from the other codec embeddings`);
     dataType = type;
-    parts.push(bytes);
+    parts.push(ctx.weights.stored(source.name, [source.rows, H]));
     bases.push(rows);
     rows += source.rows;
   }
-  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    bytes.set(part, at);
-    at += part.byteLength;
-  }
-  const table = await g.initializer('model.codec_embedding.weight', { dataType: dataType as DataTypeId, dims: [rows, H], bytes });
+  const table = await g.initializer('model.codec_embedding.weight', { dataType: dataType as DataTypeId, dims: [rows, H], bytes: joinedBytes(parts) });
 
   const name = '/model/codec_embedding';
   const codes = g.input('codes', DataType.INT64, [BATCH, CODE_GROUPS]);

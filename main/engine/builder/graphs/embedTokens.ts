@@ -1,7 +1,7 @@
 /**
  * `embed_tokens`: `input_ids [B,S] int64 → inputs_embeds [B,S,H] float32`. The table keeps the checkpoint's dtype
  * and the gathered rows are cast to fp32: widening bf16/fp16 is exact, so this equals an fp32 Gather at half the
- * file size and RSS. Embeddings are never quantised.
+ * file size. Embeddings are never quantised; the table is copied to the data file a slab at a time.
  */
 import { OmniError } from '../../errors';
 import { DataType, type DataTypeId } from '../onnx/graph';
@@ -29,9 +29,9 @@ export function gatherRows(ctx: LayerContext, name: string, table: string, dataT
 
 export async function makeEmbedTokens(ctx: LayerContext, source: string, vocabSize: number, hiddenSize: number): Promise<void> {
   const { g } = ctx;
-  const { info, bytes } = await ctx.weights.bytes(source, [vocabSize, hiddenSize]);
-  const dataType = tableDataType(source, info.dtype);
-  const table = await g.initializer('model.embed_tokens.weight', { dataType, dims: [vocabSize, hiddenSize], bytes });
+  const dims = [vocabSize, hiddenSize];
+  const dataType = tableDataType(source, ctx.weights.info(source, dims).dtype);
+  const table = await g.initializer('model.embed_tokens.weight', { dataType, dims, bytes: ctx.weights.stored(source, dims) });
   const ids = g.input('input_ids', DataType.INT64, [BATCH, SEQUENCE]);
   gatherRows(ctx, '/model/embed_tokens', table, dataType, ids, 'inputs_embeds');
   g.output('inputs_embeds', DataType.FLOAT, [BATCH, SEQUENCE, hiddenSize]);

@@ -1,10 +1,11 @@
 /**
- * Appends initializer bytes to a graph's `.onnx.data` file at aligned offsets, with positional writes so no
- * buffer ever holds more than one tensor, and records where each went. Offsets are aligned to 64 KiB so ONNX
- * Runtime can memory-map the weights on every OS (Windows' mapping granularity is 64 KiB). With `maxFileBytes`
- * the data rolls over to `X.onnx.data_1`, `_2`, … so no file outgrows what copy/hash steps handle comfortably
- * (onnx-bundle.md §7: ≤ 4 GB); ORT resolves each tensor's own `location`. Each file's sha256 is computed from the
- * bytes as they go out (alignment gaps read back as zeros), so the manifest never needs to read gigabytes back.
+ * Appends initializer bytes to a graph's `.onnx.data` file at aligned offsets, whole or as they are produced (a large
+ * tensor a slab at a time, so no buffer ever holds all of it), and records where each went. Offsets are aligned to
+ * 64 KiB so ONNX Runtime can memory-map the weights on every OS (Windows' mapping granularity is 64 KiB). With
+ * `maxFileBytes` the data rolls over to `X.onnx.data_1`, `_2`, … so no file outgrows what copy/hash steps handle
+ * comfortably (onnx-bundle.md §7: ≤ 4 GB); ORT resolves each tensor's own `location`. Each file's sha256 is computed
+ * from the bytes as they go out (alignment gaps read back as zeros), so the manifest never needs to read gigabytes
+ * back.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -30,9 +31,20 @@ export interface WrittenFile {
   sha256: string;
 }
 
+/**
+ * A tensor's bytes produced piece by piece (read, widened or quantised a slab at a time), so that no buffer ever
+ * holds the whole of a large tensor. The pieces, in order, must add up to `byteLength`.
+ */
+export interface StreamedBytes {
+  byteLength: number;
+  chunks: AsyncIterable<Uint8Array>;
+}
+
+export type InitializerBytes = Uint8Array | StreamedBytes;
+
 /** Where initializer bytes go: the data file writer, or a wrapper around it (tests inject failures here). */
 export interface DataSink {
-  append(bytes: Uint8Array): Promise<ExternalLocation>;
+  append(data: InitializerBytes): Promise<ExternalLocation>;
   /** Flushes to disk; every data file written, in order. */
   close(): Promise<WrittenFile[]>;
 }
@@ -73,28 +85,40 @@ export class ExternalDataWriter implements DataSink {
     this.current = { file, handle, hash: createHash('sha256'), size: 0 };
   }
 
-  async append(bytes: Uint8Array): Promise<ExternalLocation> {
+  async append(data: InitializerBytes): Promise<ExternalLocation> {
     if (!this.current) throw new Error(`${this.base}: writer is closed`);
+    const { byteLength } = data;
     let offset = Math.ceil(this.current.size / DATA_ALIGNMENT) * DATA_ALIGNMENT;
-    if (this.current.size > 0 && offset + bytes.byteLength > this.maxFileBytes) {
+    if (this.current.size > 0 && offset + byteLength > this.maxFileBytes) {
       await this.finishFile();
       await this.openNext();
       offset = 0;
     }
     const current = this.current as OpenFile;
+    current.hash.update(GAP.subarray(0, offset - current.size));
+    let written = 0;
+    for await (const chunk of data instanceof Uint8Array ? [data] : data.chunks) {
+      if (written + chunk.byteLength > byteLength) throw new Error(`${current.file}: a tensor announced as ${byteLength} bytes brought more`);
+      await this.write(current, chunk, offset + written);
+      written += chunk.byteLength;
+    }
+    if (written !== byteLength) throw new Error(`${current.file}: a tensor announced as ${byteLength} bytes brought ${written}`);
+    current.size = offset + byteLength;
+    return { location: path.basename(current.file), offset, length: byteLength };
+  }
+
+  /** Writes `bytes` at `position` and hashes them (the caller writes in file order). */
+  private async write(current: OpenFile, bytes: Uint8Array, position: number): Promise<void> {
     try {
       let written = 0;
       while (written < bytes.byteLength) {
-        const { bytesWritten } = await current.handle.write(bytes, written, bytes.byteLength - written, offset + written);
+        const { bytesWritten } = await current.handle.write(bytes, written, bytes.byteLength - written, position + written);
         written += bytesWritten;
       }
     } catch (error) {
       throw writeError(current.file, error as NodeJS.ErrnoException);
     }
-    current.hash.update(GAP.subarray(0, offset - current.size));
     current.hash.update(bytes);
-    current.size = offset + bytes.byteLength;
-    return { location: path.basename(current.file), offset, length: bytes.byteLength };
   }
 
   /** Flushes to disk before the graph that references the data is declared finished. */

@@ -4,7 +4,7 @@
  * larger than `INLINE_LIMIT` go to the external data file so the protobuf stays far below 2 GB.
  */
 import onnxProto from 'onnx-proto';
-import type { DataSink } from './externalData';
+import type { DataSink, InitializerBytes, StreamedBytes } from './externalData';
 
 const { onnx } = onnxProto;
 
@@ -29,16 +29,55 @@ export const INLINE_LIMIT = 16 * 1024;
 export interface TensorData {
   dataType: DataTypeId;
   dims: number[];
+  bytes: InitializerBytes;
+}
+
+/** A tensor whose bytes are all at hand: constants and small weights. */
+export interface TensorValues extends TensorData {
   bytes: Uint8Array;
 }
 
-export const floatTensor = (values: Float32Array, dims: number[]): TensorData => ({
+const bytesOf = (values: Float32Array) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+
+export const floatTensor = (values: Float32Array, dims: number[]): TensorValues => ({ dataType: DataType.FLOAT, dims, bytes: bytesOf(values) });
+
+/** An fp32 tensor whose values arrive in consecutive pieces (a slab of rows at a time). */
+export const streamedFloatTensor = (pieces: AsyncIterable<Float32Array>, dims: number[]): TensorData => ({
   dataType: DataType.FLOAT,
   dims,
-  bytes: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+  bytes: {
+    byteLength: dims.reduce((a, b) => a * b, 1) * 4,
+    chunks: (async function* () {
+      for await (const values of pieces) yield bytesOf(values);
+    })(),
+  },
 });
 
-export const int64Tensor = (values: number[] | BigInt64Array, dims: number[] = [values.length]): TensorData => {
+/** The pieces one after the other, as one tensor's bytes. */
+export function joinedBytes(parts: StreamedBytes[]): StreamedBytes {
+  return {
+    byteLength: parts.reduce((n, part) => n + part.byteLength, 0),
+    chunks: (async function* () {
+      for (const part of parts) yield* part.chunks;
+    })(),
+  };
+}
+
+/** All of the bytes in one buffer: for the small tensors that stay inside the protobuf. */
+async function collect(data: InitializerBytes): Promise<Uint8Array> {
+  if (data instanceof Uint8Array) return data.slice();
+  const out = new Uint8Array(data.byteLength);
+  let at = 0;
+  for await (const chunk of data.chunks) {
+    if (at + chunk.byteLength > out.byteLength) throw new Error(`a tensor announced as ${out.byteLength} bytes brought more`);
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  if (at !== out.byteLength) throw new Error(`a tensor announced as ${out.byteLength} bytes brought ${at}`);
+  return out;
+}
+
+export const int64Tensor = (values: number[] | BigInt64Array, dims: number[] = [values.length]): TensorValues => {
   const wide = values instanceof BigInt64Array ? values : BigInt64Array.from(values, (v) => BigInt(v));
   return { dataType: DataType.INT64, dims, bytes: new Uint8Array(wide.buffer, wide.byteOffset, wide.byteLength) };
 };
@@ -131,11 +170,11 @@ export class GraphBuilder {
     return outputs;
   }
 
-  /** A named weight: inline when small, else appended to the external data file. */
+  /** A named weight: inline when small, else appended to the external data file (a streamed one as it arrives). */
   async initializer(name: string, tensor: TensorData): Promise<string> {
     const proto: onnxProto.onnx.ITensorProto = { name: this.unique(name), dataType: tensor.dataType, dims: tensor.dims };
     if (tensor.bytes.byteLength <= INLINE_LIMIT) {
-      proto.rawData = tensor.bytes.slice();
+      proto.rawData = await collect(tensor.bytes);
     } else {
       const where = await this.data.append(tensor.bytes);
       proto.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
@@ -150,7 +189,7 @@ export class GraphBuilder {
   }
 
   /** A small constant, shared by every node that needs the same value. */
-  constant(tensor: TensorData): string {
+  constant(tensor: TensorValues): string {
     const typeName = Object.entries(DataType).find(([, id]) => id === tensor.dataType)?.[0] ?? String(tensor.dataType);
     const key = `${typeName}/${tensor.dims.join('x')}/${Buffer.from(tensor.bytes).toString('hex')}`;
     const existing = this.constants.get(key);

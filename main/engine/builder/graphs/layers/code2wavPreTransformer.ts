@@ -28,9 +28,9 @@ export async function makeCode2WavPreTransformer(ctx: LayerContext, config: Code
   const { g } = ctx;
   const { hiddenSize: H, numQuantizers: Q, codebookSize } = config;
   const embedding = 'code2wav.code_embedding.weight';
-  const { info, bytes } = await ctx.weights.bytes(embedding, [Q * codebookSize, H]);
-  const dataType = tableDataType(embedding, info.dtype);
-  const table = await g.initializer('model.code_embedding.weight', { dataType, dims: [Q * codebookSize, H], bytes });
+  const dims = [Q * codebookSize, H];
+  const dataType = tableDataType(embedding, ctx.weights.info(embedding, dims).dtype);
+  const table = await g.initializer('model.code_embedding.weight', { dataType, dims, bytes: ctx.weights.stored(embedding, dims) });
   const offsets = g.constant(int64Tensor(Array.from({ length: Q }, (_, q) => q * codebookSize), [1, Q, 1]));
   const [index] = g.node('Add', [inputs.codes, offsets], {}, { name: '/model/code_embedding/Add' });
   const rows = gatherRows(ctx, '/model/code_embedding', table, dataType, index);

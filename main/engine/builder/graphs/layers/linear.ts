@@ -1,10 +1,11 @@
 /**
  * An HF `nn.Linear`, `y = x·Wᵀ (+ b)` with W `[N = out, K = in]`: a MatMul on the transposed fp32 weight, or
  * MatMulNBits on quantised blocks along K with zero points (onnx-bundle.md §5.1) in the int4 variant; a bias is a
- * separate Add.
+ * separate Add. Weights stream to the data file a slab at a time (columns of W for the transposed layout, rows for
+ * the quantised one), so a [vocab, hidden] head costs a slab of memory, not its fp32 size twice.
  */
-import { DataType, floatTensor } from '../../onnx/graph';
-import { packLevels, quantizeBlockwise, type WeightBits } from '../../quantize';
+import { DataType, floatTensor, streamedFloatTensor } from '../../onnx/graph';
+import { RowQuantiser, type WeightBits } from '../../quantize';
 import { weightName, type LayerContext } from './context';
 
 /**
@@ -40,7 +41,6 @@ export async function makeLinear(
   options: LinearOptions = {},
 ): Promise<string> {
   const { g, precision } = ctx;
-  const weight = await ctx.weights.f32(source, [N, K]);
   const output = options.output ? [options.output] : undefined;
   // The product is the layer's output unless a bias is still to be added.
   const outputs = options.bias ? undefined : output;
@@ -48,17 +48,16 @@ export async function makeLinear(
   if (precision.kind === 'int4' && !options.fp32) {
     const { blockSize, accuracyLevel } = precision;
     const bits = linearWeightBits(source);
-    const q = quantizeBlockwise(weight, N, K, blockSize, { bits, symmetric: false });
-    const packed = await g.initializer(weightName(name, `weight_Q${bits}`), { dataType: DataType.UINT8, dims: [N, q.nBlocks, (blockSize * bits) / 8], bytes: q.packed });
-    const scales = await g.initializer(weightName(name, 'weight_scales'), floatTensor(q.scales, [N * q.nBlocks]));
-    const zeroPoints = packLevels(q.zeroPoints, N, q.nBlocks, bits);
+    const q = new RowQuantiser(N, K, blockSize, { bits, symmetric: false });
+    const levels = { byteLength: q.packedBytes, chunks: q.packed(ctx.weights.rowSlabs(source, [N, K])) };
+    const packed = await g.initializer(weightName(name, `weight_Q${bits}`), { dataType: DataType.UINT8, dims: [N, q.nBlocks, (blockSize * bits) / 8], bytes: levels });
+    const scales = await g.initializer(weightName(name, 'weight_scales'), floatTensor(q.allScales, [N * q.nBlocks]));
+    const zeroPoints = q.packedZeroPoints;
     const zp = await g.initializer(weightName(name, 'weight_zp'), { dataType: DataType.UINT8, dims: [zeroPoints.length], bytes: zeroPoints });
     const attributes = { K, N, bits, block_size: blockSize, accuracy_level: accuracyLevel };
     [product] = g.node('MatMulNBits', [input, packed, scales, zp], attributes, { name: `${name}/MatMulNBits`, domain: 'com.microsoft', outputs });
   } else {
-    const transposed = new Float32Array(K * N);
-    for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) transposed[k * N + n] = weight[n * K + k];
-    const w = await g.initializer(weightName(name, 'weight'), floatTensor(transposed, [K, N]));
+    const w = await g.initializer(weightName(name, 'weight'), streamedFloatTensor(ctx.weights.columnSlabs(source, [N, K]), [K, N]));
     [product] = g.node('MatMul', [input, w], {}, { name: `${name}/MatMul`, outputs });
   }
   if (!options.bias) return product;

@@ -6,9 +6,10 @@
  * exactly HF's `silu(gate) ⊙ up`; `moe.test.ts` checks it against a TS reference with gates far beyond GPT-OSS's
  * clamp of 7. A shared expert (the talker's), when configured, is added to the routed output.
  */
-import { DataType, floatTensor, int64Tensor } from '../../onnx/graph';
+import { DataType, floatTensor, int64Tensor, streamedFloatTensor } from '../../onnx/graph';
 import type { MoeConfig } from '../../config';
-import { qmoeBlockSize, readExperts, stackExperts, stackExpertsInt4 } from '../../moe';
+import { EXPERT_FORMAT, expertShape, qmoeBlockSize, readExperts, type ExpertStack } from '../../moe';
+import { RowQuantiser } from '../../quantize';
 import { weightName, type LayerContext } from './context';
 import { makeLinear } from './linear';
 import { makeSharedExpert } from './sharedExpert';
@@ -32,22 +33,26 @@ export async function makeMoe(ctx: LayerContext, name: string, source: string, m
     normalize_routing_weights: moe.normTopKProb ? 1 : 0,
     ...QWEN_SWIGLU,
   };
-  const experts = readExperts(ctx.weights, `${source}.experts`, moe, H);
+  const experts = (which: ExpertStack) => readExperts(ctx.weights, `${source}.experts`, moe, H, which);
   let mixed: string;
   if (precision.kind === 'fp32') {
-    const stack = await stackExperts(experts, moe, H);
-    const fc1 = await g.initializer(weightName(name, 'experts.fc1.weight'), floatTensor(stack.fc1, [E, 2 * I, H]));
-    const fc2 = await g.initializer(weightName(name, 'experts.fc2.weight'), floatTensor(stack.fc2, [E, H, I]));
+    const stack = (which: ExpertStack) => g.initializer(weightName(name, `experts.${which}.weight`), streamedFloatTensor(experts(which), [E, ...expertShape(which, moe, H)]));
+    const fc1 = await stack('fc1');
+    const fc2 = await stack('fc2');
     [mixed] = g.node('MoE', [rows, logits, fc1, '', fc2], attributes, { name: `${name}/MoE`, domain: 'com.microsoft' });
   } else {
     const blockSize = qmoeBlockSize(precision.expertBlockSize, H, I);
-    const stack = await stackExpertsInt4(experts, moe, H, blockSize);
-    const scaleDims = (out: number, inner: number) => (blockSize ? [E, out, inner / blockSize] : [E, out]);
-    const u8 = (bytes: Uint8Array, dims: number[]) => ({ dataType: DataType.UINT8, dims, bytes });
-    const fc1 = await g.initializer(weightName(name, 'experts.fc1.weight_Q4'), u8(stack.fc1.packed, [E, 2 * I, H / 2]));
-    const fc1Scales = await g.initializer(weightName(name, 'experts.fc1.weight_scales'), floatTensor(stack.fc1.scales, scaleDims(2 * I, H)));
-    const fc2 = await g.initializer(weightName(name, 'experts.fc2.weight_Q4'), u8(stack.fc2.packed, [E, H, I / 2]));
-    const fc2Scales = await g.initializer(weightName(name, 'experts.fc2.weight_scales'), floatTensor(stack.fc2.scales, scaleDims(H, I)));
+    /** The stack's packed levels [E, out, in/2] and scales [E, out, in/blockSize] (or [E, out] per row). */
+    const quantised = async (which: ExpertStack): Promise<[string, string]> => {
+      const [out, inner] = expertShape(which, moe, H);
+      const q = new RowQuantiser(E * out, inner, blockSize || inner, EXPERT_FORMAT);
+      const levels = { byteLength: q.packedBytes, chunks: q.packed(experts(which)) };
+      const packed = await g.initializer(weightName(name, `experts.${which}.weight_Q4`), { dataType: DataType.UINT8, dims: [E, out, inner / 2], bytes: levels });
+      const scales = await g.initializer(weightName(name, `experts.${which}.weight_scales`), floatTensor(q.allScales, blockSize ? [E, out, inner / blockSize] : [E, out]));
+      return [packed, scales];
+    };
+    const [fc1, fc1Scales] = await quantised('fc1');
+    const [fc2, fc2Scales] = await quantised('fc2');
     [mixed] = g.node('QMoE', [rows, logits, fc1, fc1Scales, '', fc2, fc2Scales], { ...attributes, expert_weight_bits: 4, ...(blockSize ? { block_size: blockSize } : {}) }, {
       name: `${name}/QMoE`,
       domain: 'com.microsoft',
