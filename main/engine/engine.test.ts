@@ -5,15 +5,70 @@ import path from 'node:path';
 import { Engine } from './engine';
 import type { StreamEndpoint } from './parent';
 import type { EngineToHost, StreamDown } from './protocol';
+import { OmniError } from './errors';
+import { Assistant } from './omni/assistant';
+import type { OmniRuntime } from './omni/omniRuntime';
 import { testTempDir } from '../../test/tempDir';
 
-function engineHarness() {
+/** `open` replaces how the engine's assistant opens a bundle (by default, for real). */
+function engineHarness(open?: (bundleDir: string) => Promise<OmniRuntime>) {
   const emitted: EngineToHost[] = [];
   const dir = testTempDir('engine');
-  const engine = new Engine({ stateDir: dir, scratchDir: dir, emit: (message) => emitted.push(message) });
+  const emit = (message: EngineToHost) => emitted.push(message);
+  const assistant =
+    open &&
+    new Assistant({
+      stateDir: dir,
+      scratchDir: dir,
+      emit: (event) => emit({ kind: 'turn', event }),
+      onBusy: (busy) => emit({ kind: 'busy', busy }),
+      onSpeech: () => undefined,
+      onLoad: (load) => emit({ kind: 'model', load }),
+      open,
+    });
+  const engine = new Engine({ stateDir: dir, scratchDir: dir, emit, assistant });
   const responses = () => emitted.filter((m): m is Extract<EngineToHost, { kind: 'response' }> => m.kind === 'response');
-  return { engine, emitted, responses };
+  /** Resolves once the turn has ended, with every message sent so far. */
+  const turnEnded = (turnId: string) =>
+    until(() => emitted.some((m) => m.kind === 'turn' && m.event.turnId === turnId && (m.event.type === 'done' || m.event.type === 'error'))).then(() => emitted);
+  return { engine, emitted, responses, turnEnded };
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}
+
+/** What a message says, in short: "response 1 ok", "turn t loading", "model loaded", "busy true". */
+function summary(message: EngineToHost): string {
+  switch (message.kind) {
+    case 'response':
+      return `response ${message.id} ${message.ok ? 'ok' : message.error?.code}`;
+    case 'turn':
+      return `turn ${message.event.turnId} ${message.event.type}`;
+    case 'model':
+      return `${message.load.part} ${message.load.load.state}`;
+    case 'busy':
+      return `busy ${message.busy}`;
+    default:
+      return message.kind;
+  }
+}
+
+/** A bundle that takes OPEN_MS to fail to open, as a real one can after minutes: the turn's path is the same. */
+const OPEN_MS = 300;
+const slowFailingOpen = (opens: string[]) => async (bundleDir: string): Promise<OmniRuntime> => {
+  opens.push(bundleDir);
+  await sleep(OPEN_MS);
+  throw new OmniError('BUNDLE_CORRUPT', 'thinker.onnx is damaged');
+};
+
+const turn = (turnId: string, bundleDir: string) => ({ conversationId: 'c', turnId, text: 'hello', attachments: [], micAudio: false, speak: false, bundleDir });
 
 function fakeStream() {
   const sent: StreamDown[] = [];
@@ -46,18 +101,63 @@ describe('Engine requests', () => {
     expect(responses()[0].error?.message).toMatch(/^chat\.interrupt: turnId: /);
   });
 
-  it('refuses a turn whose bundle folder holds no bundle, naming the folder', async () => {
-    const { engine, responses } = engineHarness();
+  it('accepts a turn on a folder that holds no bundle, then ends it with an error naming the folder', async () => {
+    const { engine, responses, turnEnded } = engineHarness();
     const missing = path.join(os.tmpdir(), 'omnidesk-no-such-bundle');
-    await engine.request(1, 'chat.send', {
-      conversationId: 'c', turnId: 't', text: 'hello', attachments: [], micAudio: false, speak: false, bundleDir: missing,
+    await engine.request(1, 'chat.send', turn('t', missing));
+    expect(responses()).toEqual([{ kind: 'response', id: 1, ok: true, result: { turnId: 't' } }]);
+    const emitted = await turnEnded('t');
+    expect(emitted.at(-1)).toMatchObject({ kind: 'turn', event: { type: 'error', turnId: 't', error: { message: expect.stringContaining(missing) } } });
+  });
+
+  it('answers chat.send before the model has opened; the turn says it is loading, and its failure is its error event', async () => {
+    const opens: string[] = [];
+    const { engine, emitted, turnEnded } = engineHarness(slowFailingOpen(opens));
+    const asked = performance.now();
+    await engine.request(1, 'chat.send', turn('t1', '/models/tiny'));
+    expect(performance.now() - asked).toBeLessThan(OPEN_MS);
+    await turnEnded('t1');
+    expect(emitted.map(summary)).toEqual(['busy true', 'response 1 ok', 'model loading', 'turn t1 loading', 'model failed', 'busy false', 'turn t1 error']);
+    expect(emitted.at(-1)).toEqual({
+      kind: 'turn',
+      event: { type: 'error', turnId: 't1', error: { code: 'BUNDLE_CORRUPT', message: 'The model in /models/tiny could not be opened: thinker.onnx is damaged' } },
     });
-    expect(responses()[0]).toMatchObject({ ok: false, error: { message: expect.stringContaining(missing) } });
+    expect(opens).toEqual(['/models/tiny']);
+  });
+
+  it('runs one turn at a time while the model opens, and an interrupt then ends the turn once the open returns', async () => {
+    const { engine, emitted, responses, turnEnded } = engineHarness(slowFailingOpen([]));
+    await engine.request(1, 'chat.send', turn('t1', '/models/tiny'));
+    await engine.request(2, 'chat.send', turn('t2', '/models/tiny'));
+    await engine.request(3, 'chat.interrupt', { turnId: 't1' });
+    expect(responses()).toEqual([
+      { kind: 'response', id: 1, ok: true, result: { turnId: 't1' } },
+      { kind: 'response', id: 2, ok: false, error: { code: 'INVALID_REQUEST', message: 'Turn t2 refused: turn t1 is still running.', hint: 'Stop the current reply first.' } },
+      { kind: 'response', id: 3, ok: true, result: { interrupted: true } },
+    ]);
+    await turnEnded('t1');
+    // The open failed under the interrupted turn: the failure, not a silent stop, is what the user is told.
+    expect(emitted.filter((m) => m.kind === 'turn').map(summary)).toEqual(['turn t1 loading', 'turn t1 error']);
+  });
+
+  it('answers model.preload at once and reports the open; a turn asked for meanwhile waits for that same open', async () => {
+    const opens: string[] = [];
+    const { engine, emitted, turnEnded } = engineHarness(slowFailingOpen(opens));
+    await engine.request(1, 'model.preload', { bundleDir: '/models/tiny', speech: true });
+    expect(emitted.map(summary)).toEqual(['model loading', 'response 1 ok']);
+    await engine.request(2, 'chat.send', turn('t1', '/models/tiny'));
+    await turnEnded('t1');
+    expect(opens).toEqual(['/models/tiny']);
+    expect(emitted.map(summary)).toEqual(['model loading', 'response 1 ok', 'busy true', 'response 2 ok', 'turn t1 loading', 'model failed', 'busy false', 'turn t1 error']);
+    expect(emitted[5]).toEqual({
+      kind: 'model',
+      load: { bundleDir: '/models/tiny', part: 'model', load: { state: 'failed', ms: expect.any(Number), error: { code: 'BUNDLE_CORRUPT', message: 'The model in /models/tiny could not be opened: thinker.onnx is damaged' } } },
+    });
   });
 
   it('answers 10,000 random requests with a response each and never throws', async () => {
     const { engine, responses } = engineHarness();
-    const methods = ['ping', 'chat.send', 'chat.interrupt', 'system.shutdown', 'constructor', ''];
+    const methods = ['ping', 'chat.send', 'chat.interrupt', 'model.preload', 'system.shutdown', 'constructor', ''];
     let id = 0;
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...methods), fc.anything({ withTypedArray: true }), async (method, params) => {

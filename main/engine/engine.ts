@@ -54,7 +54,9 @@ export class Engine {
             : { type: 'speech.chunk', turnId: chunk.turnId, seq: chunk.seq, sampleRate: 24000, pcm: chunk.samples.slice().buffer },
         ),
     };
-    this.assistant = options.assistant ?? new Assistant({ stateDir: options.stateDir, scratchDir: options.scratchDir, ...turns });
+    this.assistant =
+      options.assistant ??
+      new Assistant({ stateDir: options.stateDir, scratchDir: options.scratchDir, onLoad: (load) => options.emit({ kind: 'model', load }), ...turns });
     this.remote = new RemoteAssistant({ scratchDir: options.scratchDir, timeouts: options.remoteTimeouts, ...turns });
   }
 
@@ -66,8 +68,13 @@ export class Engine {
       const running = this.assistant.activeTurn ?? this.remote.activeTurn;
       if (running) throw turnStillRunning(request.turnId, running);
       const mic = request.micAudio ? this.mic.take(request.turnId) : undefined;
-      await (request.remote ? this.remote.start(request, mic) : this.assistant.start(request, mic));
+      if (request.remote) await this.remote.start(request, mic);
+      else this.assistant.start(request, mic);
       return { turnId: request.turnId };
+    },
+    'model.preload': async ({ bundleDir, speech }) => {
+      this.assistant.preload(bundleDir, speech);
+      return {};
     },
     'chat.interrupt': async (request) => {
       this.mic.cancel(request.turnId);

@@ -122,8 +122,10 @@ export type RemoteBackend = z.infer<typeof RemoteBackend>;
  * What the host forwards to the engine for a turn: the renderer's request plus what main decides — who answers
  * (an installed bundle, or a remote server; exactly one) and the user's sampling settings.
  */
+const BundleDir = z.string().min(1).max(4096);
+
 const EngineChatSendFields = ChatSendRequest.extend({
-  bundleDir: z.string().min(1).max(4096).optional(),
+  bundleDir: BundleDir.optional(),
   remote: RemoteBackend.optional(),
   sampling: z
     .strictObject({
@@ -168,7 +170,13 @@ export const ChatInterruptRequest = z.strictObject({
 });
 export const ChatInterruptResult = z.strictObject({ interrupted: z.boolean() });
 
+/** What a local model opens: the thinker and its encoders, then the talker side on the first spoken turn. */
+export const ModelPart = z.enum(['model', 'speech']);
+export type ModelPart = z.infer<typeof ModelPart>;
+
 export const TurnEvent = z.discriminatedUnion('type', [
+  /** The turn waits for its model (or its speech side) to open, which can take minutes; `started` follows. */
+  z.strictObject({ type: z.literal('loading'), turnId: Id, part: ModelPart }),
   z.strictObject({ type: z.literal('started'), turnId: Id }),
   z.strictObject({ type: z.literal('text-delta'), turnId: Id, text: z.string() }),
   z.strictObject({
@@ -182,11 +190,27 @@ export const TurnEvent = z.discriminatedUnion('type', [
 ]);
 export type TurnEvent = z.infer<typeof TurnEvent>;
 
+/** Opens a bundle ahead of its first turn (and its speech side with `speech`); answered at once. */
+export const ModelPreloadRequest = z.strictObject({ bundleDir: BundleDir, speech: z.boolean() });
+
+/** Where opening a part of a local model stands; `since` is the start, in ms since the epoch. */
+export const LoadState = z.discriminatedUnion('state', [
+  z.strictObject({ state: z.literal('loading'), since: z.number() }),
+  z.strictObject({ state: z.literal('loaded'), ms: z.number().nonnegative() }),
+  z.strictObject({ state: z.literal('failed'), ms: z.number().nonnegative(), error: ErrorInfoSchema }),
+]);
+export type LoadState = z.infer<typeof LoadState>;
+
+/** One step of opening a part of a bundle, whether a turn or a preload asked for it. */
+export const ModelLoad = z.strictObject({ bundleDir: BundleDir, part: ModelPart, load: LoadState });
+export type ModelLoad = z.infer<typeof ModelLoad>;
+
 /** Host → engine requests. The host forwards the renderer's chat calls after its own validation. */
 export const engineMethods = {
   'system.info': { params: z.strictObject({}), result: EngineInfo },
   'chat.send': { params: EngineChatSendRequest, result: ChatSendAccepted },
   'chat.interrupt': { params: ChatInterruptRequest, result: ChatInterruptResult },
+  'model.preload': { params: ModelPreloadRequest, result: z.strictObject({}) },
   ping: { params: z.strictObject({}), result: z.strictObject({ uptimeMs: z.number() }) },
 } as const;
 export type EngineMethod = keyof typeof engineMethods;
@@ -213,6 +237,8 @@ export const EngineToHost = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('turn'), event: TurnEvent }),
   z.strictObject({ kind: z.literal('busy'), busy: z.boolean() }),
+  /** Sent before a model part starts to open (which blocks the engine's event loop for minutes) and when it ends. */
+  z.strictObject({ kind: z.literal('model'), load: ModelLoad }),
   z.strictObject({ kind: z.literal('stream'), streamId: z.number().int(), message: z.unknown() }),
 ]);
 export type EngineToHost = z.infer<typeof EngineToHost>;

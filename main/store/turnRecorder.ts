@@ -29,6 +29,7 @@ export class TurnRecorder {
 
   onTurnEvent = (event: TurnEvent): void => {
     switch (event.type) {
+      case 'loading':
       case 'started':
         return;
       case 'text-delta':

@@ -3,14 +3,21 @@
  * conversation's history and Thinker KV cache, so a follow-up question prefills only what is new; an engine restart
  * loses both (the next turn then prefills everything the renderer's history sends again).
  *
- * A turn is accepted only once everything that can be checked up front has passed (the bundle opens, attachments
- * decode to files, the microphone audio is whole), so `chat.send` rejects with the reason; what fails later arrives
- * as a `turn.error` event.
+ * `start` claims a turn after the checks that cost nothing (no other turn running, something to answer, the
+ * microphone audio whole), so `chat.send` answers at once. Opening the bundle comes after: minutes for the real
+ * model, during which onnxruntime's synchronous session creation blocks this process's event loop. So does the
+ * speech side, then the attachments and the reply; what fails there arrives as the turn's `error` event. A turn
+ * that must wait for a part to open says so first (`loading`), `started` comes when the reply starts, and a turn
+ * interrupted while it waits ends as interrupted once the part is open, without starting.
+ *
+ * `preload` opens a bundle (and its speech side) before any turn asks; a turn on that bundle waits for the same
+ * open. Every open reports how it goes through `onLoad`, whoever asked for it.
  */
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import { OmniError, toErrorInfo } from '../errors';
 import type { ChatMessage, ContentItem } from '../processor/text/chatTemplate';
 import { microphoneWaveform } from '../processor/audio/microphone';
-import type { LocalChatSendRequest, TurnEvent } from '../protocol';
+import type { LocalChatSendRequest, ModelLoad, ModelPart, TurnEvent } from '../protocol';
 import type { Conversation } from './conversation';
 import type { CapturedAudio } from './micCapture';
 import { OmniRuntime } from './omniRuntime';
@@ -25,6 +32,8 @@ export interface AssistantOptions {
   onBusy: (busy: boolean) => void;
   /** 24 kHz mono speech of a turn, in order; `seq` counts from 0 per turn. `end` follows the last chunk. */
   onSpeech: (chunk: { turnId: string; seq: number; samples: Float32Array } | { turnId: string; end: true; samples: number }) => void;
+  /** A part of a bundle starts to open, then is open or failed (the engine reports it to the host). */
+  onLoad?: (load: ModelLoad) => void;
   /** Seam for tests. */
   open?: (bundleDir: string) => Promise<OmniRuntime>;
 }
@@ -32,6 +41,12 @@ export interface AssistantOptions {
 interface ConversationState {
   history: ChatMessage[];
   conversation: Conversation;
+}
+
+/** An open in progress or done: a turn that finds it unsettled tells the user it waits. */
+interface Opening<T> {
+  promise: Promise<T>;
+  settled: boolean;
 }
 
 /** Conversations whose KV cache stays in memory; each holds its whole prompt's cache. */
@@ -43,64 +58,78 @@ export function turnStillRunning(turnId: string, running: string): OmniError {
 }
 
 export class Assistant {
-  private runtime?: { bundleDir: string; omni: Promise<OmniRuntime>; speech?: Promise<Speech> };
+  private runtime?: { bundleDir: string; omni: Opening<OmniRuntime>; speech?: Opening<Speech> };
   private readonly conversations = new Map<string, ConversationState>();
-  private active?: { turnId: string; controller: AbortController };
+  private active?: { turnId: string; bundleDir: string; controller: AbortController };
 
   constructor(private readonly options: AssistantOptions) {}
 
-  async start(request: LocalChatSendRequest, mic?: CapturedAudio): Promise<void> {
+  /** Claims the turn, or throws why it cannot run; the turn itself goes on as events. */
+  start(request: LocalChatSendRequest, mic?: CapturedAudio): void {
     if (this.active) throw turnStillRunning(request.turnId, this.active.turnId);
-    // Claimed before the first await, so a second request cannot slip in while the bundle opens.
-    const active = { turnId: request.turnId, controller: new AbortController() };
-    this.active = active;
-    let media: TurnMedia | undefined;
-    try {
-      const omni = await this.runtimeFor(request.bundleDir);
-      media = await attachmentItems(request.attachments, this.options.scratchDir);
-      const user = userContent(request, media.items, mic);
-      if (user.length === 0) throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId} is empty: no text, attachment or speech.`);
-      const state = this.conversationState(request.conversationId, omni);
-      this.options.onBusy(true);
-      this.options.emit({ type: 'started', turnId: request.turnId });
-      void this.run(request, state, { role: 'user', content: user }, media, active.controller.signal);
-    } catch (error) {
-      this.active = undefined;
-      await media?.dispose();
-      throw error;
+    const spoken = mic && microphoneWaveform(mic, { name: `microphone audio of turn ${request.turnId}` });
+    if (!spoken && !request.text.trim() && request.attachments.length === 0) {
+      throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId} is empty: no text, attachment or speech.`);
     }
+    const active = { turnId: request.turnId, bundleDir: request.bundleDir, controller: new AbortController() };
+    this.active = active;
+    this.options.onBusy(true);
+    // In the next turn of the event loop, after chat.send's answer has left: no event of the turn overtakes it.
+    setImmediate(() => void this.run(request, spoken, active.controller.signal));
   }
 
   get activeTurn(): string | undefined {
     return this.active?.turnId;
   }
 
-  /** Stops the running turn within one token; false when `turnId` is not running. */
+  /** Stops the running turn within one token, or as soon as its model is open; false when `turnId` is not running. */
   interrupt(turnId: string): boolean {
     if (this.active?.turnId !== turnId) return false;
     this.active.controller.abort();
     return true;
   }
 
+  /** Opens `bundleDir` (with `speech`, its talker side too) ahead of its first turn; `onLoad` says how it went. */
+  preload(bundleDir: string, speech: boolean): void {
+    if (this.active && this.active.bundleDir !== bundleDir) {
+      // Opening another bundle releases the one the running turn uses.
+      throw new OmniError('INVALID_REQUEST', `Preloading ${bundleDir} refused: turn ${this.active.turnId} is running on another model.`, 'Preload it once the turn has ended.');
+    }
+    const opened = this.runtimeFor(bundleDir).promise.then((omni) => (speech ? this.speechFor(bundleDir, omni)?.promise : undefined));
+    // A failure went to onLoad, and the next turn tries again.
+    opened.catch(() => undefined);
+  }
+
   async release(): Promise<void> {
     this.active?.controller.abort();
-    const omni = this.runtime?.omni;
+    const omni = this.runtime?.omni.promise;
     this.runtime = undefined;
     this.conversations.clear();
     await omni?.then((o) => o.release(), () => undefined);
   }
 
-  private async run(request: LocalChatSendRequest, state: ConversationState, user: ChatMessage, media: TurnMedia, signal: AbortSignal) {
+  private async run(request: LocalChatSendRequest, spoken: Float32Array | undefined, signal: AbortSignal) {
     const { turnId } = request;
+    let media: TurnMedia | undefined;
     let final: TurnEvent | undefined;
     let text: string | undefined;
     let speechSamples = 0;
     let seq = 0;
     try {
+      const omni = await this.ready(turnId, 'model', this.runtimeFor(request.bundleDir));
+      const talker = request.speak ? this.speechFor(request.bundleDir, omni) : undefined;
+      const speech = talker && (await this.ready(turnId, 'speech', talker));
+      if (signal.aborted) {
+        final = this.done(turnId, '', true, 0);
+        return;
+      }
+      media = await attachmentItems(request.attachments, this.options.scratchDir);
+      const user: ChatMessage = { role: 'user', content: userContent(request, media.items, spoken) };
+      const state = this.conversationState(request.conversationId, omni);
+      this.options.emit({ type: 'started', turnId });
       const messages = [...(request.system ? [{ role: 'system', content: request.system }] : []), ...state.history, user];
       const { maxNewTokens, ...sampling } = request.sampling ?? {};
       const turn = { messages, sampling, maxNewTokens, signal };
-      const speech = request.speak ? await this.speechFor(request.bundleDir) : undefined;
       const events = speech
         ? speech.turn(state.conversation, { ...turn, speech: { speaker: request.speaker, maxFrames: request.maxSpeechFrames, ...(sampling.doSample === false && { doSample: false }) } })
         : state.conversation.send(turn);
@@ -118,7 +147,7 @@ export class Assistant {
     } catch (error) {
       final = { type: 'error', turnId, error: toErrorInfo(error) };
     } finally {
-      await media.dispose();
+      await media?.dispose();
       if (seq > 0) this.options.onSpeech({ turnId, end: true, samples: speechSamples });
       // The turn is over before anyone hears so: a `done` listener may start the next turn at once.
       this.active = undefined;
@@ -131,26 +160,62 @@ export class Assistant {
     return { type: 'done', turnId, text, interrupted, speechSamples };
   }
 
-  /** The bundle's talker side, opened on the first spoken turn; undefined for a text-only model. */
-  private async speechFor(bundleDir: string): Promise<Speech | undefined> {
+  /** The part once open. A turn that has to wait says so, and lets that message leave before the open blocks. */
+  private async ready<T>(turnId: string, part: ModelPart, opening: Opening<T>): Promise<T> {
+    if (!opening.settled) {
+      this.options.emit({ type: 'loading', turnId, part });
+      await nextLoopTurn();
+    }
+    return opening.promise;
+  }
+
+  /** Starts `open` in the next turn of the event loop, so the `loading` report leaves first, and reports its end. */
+  private opening<T>(bundleDir: string, part: ModelPart, open: () => Promise<T>): Opening<T> {
+    const since = Date.now();
+    this.options.onLoad?.({ bundleDir, part, load: { state: 'loading', since } });
+    const opening: Opening<T> = { promise: nextLoopTurn().then(open).catch((error: unknown) => Promise.reject(namingBundle(error, bundleDir, part))), settled: false };
+    opening.promise.then(
+      () => {
+        opening.settled = true;
+        this.options.onLoad?.({ bundleDir, part, load: { state: 'loaded', ms: Date.now() - since } });
+      },
+      (error: unknown) => {
+        opening.settled = true;
+        this.options.onLoad?.({ bundleDir, part, load: { state: 'failed', ms: Date.now() - since, error: toErrorInfo(error) } });
+      },
+    );
+    return opening;
+  }
+
+  /** The bundle's talker side, opened on the first spoken turn (or a preload); undefined for a text-only model. */
+  private speechFor(bundleDir: string, omni: OmniRuntime): Opening<Speech> | undefined {
     const runtime = this.runtime;
-    if (!runtime || runtime.bundleDir !== bundleDir) return undefined;
-    const omni = await runtime.omni;
-    if (!omni.bundle.manifest.graphs.talker) return undefined;
-    runtime.speech ??= Speech.open(omni);
+    if (runtime?.bundleDir !== bundleDir || !omni.bundle.manifest.graphs.talker) return undefined;
+    if (!runtime.speech) {
+      const speech = this.opening(bundleDir, 'speech', () => Speech.open(omni));
+      runtime.speech = speech;
+      // Like a bundle, a talker side that failed to open is tried again by the next spoken turn.
+      speech.promise.catch(() => {
+        if (runtime.speech === speech) runtime.speech = undefined;
+      });
+    }
     return runtime.speech;
   }
 
-  private runtimeFor(bundleDir: string): Promise<OmniRuntime> {
+  private runtimeFor(bundleDir: string): Opening<OmniRuntime> {
     if (this.runtime?.bundleDir !== bundleDir) {
-      const previous = this.runtime?.omni;
+      const previous = this.runtime?.omni.promise;
       this.conversations.clear();
       const open = this.options.open ?? ((dir: string) => OmniRuntime.open(dir, { stateDir: this.options.stateDir }));
-      const omni = (previous ? previous.then((o) => o.release(), () => undefined) : Promise.resolve()).then(() => open(bundleDir));
-      this.runtime = { bundleDir, omni };
+      const omni = this.opening(bundleDir, 'model', async () => {
+        await previous?.then((o) => o.release(), () => undefined);
+        return open(bundleDir);
+      });
+      const runtime = { bundleDir, omni };
+      this.runtime = runtime;
       // A bundle that failed to open is tried again on the next turn, not remembered broken.
-      omni.catch(() => {
-        if (this.runtime?.omni === omni) this.runtime = undefined;
+      omni.promise.catch(() => {
+        if (this.runtime === runtime) this.runtime = undefined;
       });
     }
     return this.runtime.omni;
@@ -169,10 +234,18 @@ export class Assistant {
   }
 }
 
+/** The error of a failed open, saying which bundle failed, so a turn's error names it wherever it came from. */
+function namingBundle(error: unknown, bundleDir: string, part: ModelPart): OmniError {
+  const info = toErrorInfo(error);
+  if (info.message.includes(bundleDir)) return OmniError.fromInfo(info);
+  const what = part === 'model' ? 'The model' : 'The speech side of the model';
+  return new OmniError(info.code, `${what} in ${bundleDir} could not be opened: ${info.message}`, info.hint);
+}
+
 /** Media first, then the spoken question, then the typed text — the order Qwen recommends. */
-function userContent(request: LocalChatSendRequest, media: ContentItem[], mic?: CapturedAudio): ContentItem[] {
+function userContent(request: LocalChatSendRequest, media: ContentItem[], spoken?: Float32Array): ContentItem[] {
   const items = [...media];
-  if (mic) items.push({ type: 'audio', audio: microphoneWaveform(mic, { name: `microphone audio of turn ${request.turnId}` }) });
+  if (spoken) items.push({ type: 'audio', audio: spoken });
   if (request.text.trim()) items.push({ type: 'text', text: request.text });
   return items;
 }

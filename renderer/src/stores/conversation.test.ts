@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyTurnEvent, createConversationStore, type Message } from './conversation';
+import { activeTurnLoading, applyTurnEvent, createConversationStore, type Message } from './conversation';
 import { fakeApi, settle } from '../testing/fakeApi';
 
 function setup() {
   const fake = fakeApi();
   let n = 0;
-  const store = createConversationStore(fake.api, () => `id${++n}`);
-  return { ...fake, store, state: () => store.getState() };
+  const clock = { now: 1_000 };
+  const store = createConversationStore(fake.api, () => `id${++n}`, () => clock.now);
+  return { ...fake, store, clock, state: () => store.getState() };
 }
 
 const NO_MODEL = {
@@ -152,6 +153,50 @@ describe('conversation: voice, attachments and spoken replies', () => {
     await state().interrupt('id2', 12_000);
     expect(state().messages[1]).toMatchObject({ text: 'Hello there!', status: 'done', heardSamples: 12_000 });
     expect(state().messages[1]).not.toHaveProperty('error');
+  });
+});
+
+describe('conversation while the engine opens the model', () => {
+  it('shows the wait from the first loading event, across the model and its voice, until the reply starts', async () => {
+    const { emitTurn, state, clock } = setup();
+    await state().send({ text: 'Hi', speak: true });
+    expect(activeTurnLoading(state())).toBeUndefined();
+    clock.now = 5_000;
+    emitTurn({ type: 'loading', turnId: 'id2', part: 'model' });
+    expect(state().messages[1]).toMatchObject({ status: 'waiting', loading: { part: 'model', since: 5_000 } });
+    clock.now = 185_000;
+    emitTurn({ type: 'loading', turnId: 'id2', part: 'speech' });
+    expect(activeTurnLoading(state())).toEqual({ part: 'speech', since: 5_000 });
+    emitTurn({ type: 'started', turnId: 'id2' });
+    expect(state().messages[1]).not.toHaveProperty('loading');
+    expect(activeTurnLoading(state())).toBeUndefined();
+    emitTurn({ type: 'text-delta', turnId: 'id2', text: 'Hello' });
+    expect(state().messages[1]).toMatchObject({ text: 'Hello', status: 'streaming' });
+  });
+
+  it('fails the turn on an error event after chat.send was accepted, as for a run error, and frees the composer', async () => {
+    const { emitTurn, state } = setup();
+    await state().send('Hi');
+    emitTurn({ type: 'loading', turnId: 'id2', part: 'model' });
+    const damaged = { code: 'BUNDLE_CORRUPT' as const, message: 'The model in /models/int4 could not be opened: thinker.onnx is damaged' };
+    emitTurn({ type: 'error', turnId: 'id2', error: damaged });
+    expect(state().messages[1]).toEqual({ role: 'assistant', id: 'id2-assistant', turnId: 'id2', text: '', status: 'failed', error: damaged });
+    expect(state().activeTurnId).toBeUndefined();
+    await state().send('Again');
+    expect(state().activeTurnId).toBe('id3');
+  });
+
+  it('keeps a turn stopped while the model opens waiting until the engine ends it as interrupted', async () => {
+    const { mocks, emitTurn, state } = setup();
+    await state().send('Hi');
+    emitTurn({ type: 'loading', turnId: 'id2', part: 'model' });
+    mocks.chat.interrupt.mockResolvedValueOnce({ interrupted: true });
+    await state().interrupt();
+    expect(state().messages[1]).toMatchObject({ status: 'waiting', loading: { part: 'model' } });
+    expect(state().activeTurnId).toBe('id2');
+    emitTurn({ type: 'done', turnId: 'id2', text: '', interrupted: true, speechSamples: 0 });
+    expect(state().messages[1]).toEqual({ role: 'assistant', id: 'id2-assistant', turnId: 'id2', text: '', status: 'interrupted' });
+    expect(state().activeTurnId).toBeUndefined();
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * One conversation: the user's turns and the engine's answers. A turn is accepted by `chat.send` and then
  * unfolds through turn events; a refusal of `chat.send` itself (no model, engine down) ends the turn at once with
- * the engine's explanation — every turn ends answered, interrupted or failed, never silently.
+ * the engine's explanation, and a failure after it (the model could not be opened, the engine crashed) comes as
+ * the turn's `error` event — every turn ends answered, interrupted or failed, never silently. While the engine
+ * opens the model for a turn (minutes for the real one, after every start), the reply says so.
  */
 import { createStore } from 'zustand/vanilla';
 import type { Attachment, ErrorInfo, TurnEvent } from '../../../main/ipc/contract';
@@ -9,6 +11,13 @@ import type { OmnideskApi } from '../../../preload/api';
 import { asErrorInfo } from '../errors';
 
 export type AssistantStatus = 'waiting' | 'streaming' | 'done' | 'interrupted' | 'failed';
+
+/** The reply waits for the engine to open the model (`part` 'model') or its voice ('speech'), since `since`. */
+export interface ModelLoading {
+  part: Extract<TurnEvent, { type: 'loading' }>['part'];
+  /** When the wait began (ms since the epoch), for the seconds shown. */
+  since: number;
+}
 
 export type Message =
   | {
@@ -28,6 +37,8 @@ export type Message =
       turnId: string;
       text: string;
       status: AssistantStatus;
+      /** Set from the turn's `loading` event until the reply starts or ends. */
+      loading?: ModelLoading;
       error?: ErrorInfo;
       /** The reply is spoken as well as written. */
       speak?: true;
@@ -70,24 +81,41 @@ function updateTurn(messages: Message[], turnId: string, change: (message: Assis
 
 const isOpen = (status: AssistantStatus) => status === 'waiting' || status === 'streaming';
 
-/** The conversation after one engine event; events of finished or unknown turns change nothing. */
-export function applyTurnEvent(messages: Message[], event: TurnEvent): Message[] {
+/** The reply without its wait for the model: every event after `loading` but another `loading` ends the wait. */
+function loaded({ loading: _, ...message }: Assistant): Assistant {
+  return message;
+}
+
+/**
+ * The conversation after one engine event, which arrived at `now`; events of finished or unknown turns change
+ * nothing. The wait for the model counts from its first `loading` event, across the model and its voice.
+ */
+export function applyTurnEvent(messages: Message[], event: TurnEvent, now = Date.now()): Message[] {
   return updateTurn(messages, event.turnId, (m) => {
     if (!isOpen(m.status)) return m;
     switch (event.type) {
+      case 'loading':
+        return { ...m, loading: { part: event.part, since: m.loading?.since ?? now } };
       case 'started':
-        return m;
+        return loaded(m);
       case 'text-delta':
-        return { ...m, text: m.text + event.text, status: 'streaming' };
+        return { ...loaded(m), text: m.text + event.text, status: 'streaming' };
       case 'done':
-        return { ...m, text: event.text, status: event.interrupted ? 'interrupted' : 'done' };
+        return { ...loaded(m), text: event.text, status: event.interrupted ? 'interrupted' : 'done' };
       case 'error':
-        return { ...m, status: 'failed', error: event.error };
+        return { ...loaded(m), status: 'failed', error: event.error };
     }
   });
 }
 
-export function createConversationStore(api: Pick<OmnideskApi, 'chat'>, newId: () => string = () => crypto.randomUUID()) {
+/** What the open turn waits for, if it waits for the model. */
+export function activeTurnLoading({ messages, activeTurnId }: Pick<ConversationState, 'messages' | 'activeTurnId'>): ModelLoading | undefined {
+  if (!activeTurnId) return undefined;
+  const reply = messages.find((m): m is Assistant => m.role === 'assistant' && m.turnId === activeTurnId);
+  return reply?.loading;
+}
+
+export function createConversationStore(api: Pick<OmnideskApi, 'chat'>, newId: () => string = () => crypto.randomUUID(), now: () => number = Date.now) {
   const store = createStore<ConversationState>()((set, get) => {
     const finish = (turnId: string, change: (m: Assistant) => Assistant) =>
       set((s) => ({
@@ -142,7 +170,7 @@ export function createConversationStore(api: Pick<OmnideskApi, 'chat'>, newId: (
   });
   api.chat.onTurnEvent((event) =>
     store.setState((s) => {
-      const messages = applyTurnEvent(s.messages, event);
+      const messages = applyTurnEvent(s.messages, event, now());
       const ended = event.type === 'done' || event.type === 'error';
       return { messages, activeTurnId: ended && s.activeTurnId === event.turnId ? undefined : s.activeTurnId };
     }),
