@@ -15,6 +15,7 @@ import {
   EngineInfo,
   ErrorInfoSchema,
   Id,
+  LoadState,
   TurnEvent,
 } from '../engine/protocol';
 import { ConversationChange, conversationChannels } from './schemas/conversations';
@@ -32,6 +33,16 @@ export const CHANNEL_PREFIX = 'omnidesk:';
 /** The preload forwards the engine stream port to the page with this window message type. */
 export const STREAM_PORT_MESSAGE = 'omnidesk:engine-stream';
 
+/** What the running engine has opened of a local model, and how that went (a new engine process has nothing open). */
+export const ModelStatus = z.strictObject({
+  bundleDir: z.string(),
+  model: LoadState,
+  /** The talker side, once a spoken turn or a preload started to open it. */
+  speech: LoadState.optional(),
+});
+export type ModelStatus = z.infer<typeof ModelStatus>;
+export type { LoadState };
+
 export const EngineState = z.strictObject({
   state: z.enum(['starting', 'ready', 'busy', 'crashed', 'stopped']),
   /** Restarts since the app started; the backoff grows with consecutive crashes. */
@@ -39,6 +50,7 @@ export const EngineState = z.strictObject({
   lastError: ErrorInfoSchema.optional(),
   /** Milliseconds until the next restart attempt while crashed. */
   retryInMs: z.number().int().nonnegative().optional(),
+  model: ModelStatus.optional(),
 });
 export type EngineState = z.infer<typeof EngineState>;
 

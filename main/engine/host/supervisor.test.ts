@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffDelay, EngineSupervisor, type EngineChild, type EngineExit } from './supervisor';
+import { backoffDelay, EngineSupervisor, withModelLoad, type EngineChild, type EngineExit } from './supervisor';
 import { forkLauncher } from './forkLauncher';
 import type { EngineState } from '../../ipc/contract';
 import type { HostToEngine, TurnEvent } from '../protocol';
@@ -57,6 +57,13 @@ afterEach(() => {
 });
 
 describe('EngineSupervisor', () => {
+  it('starts a model\'s status afresh when a model starts to open, and keeps speech reports to the model they belong to', () => {
+    const loaded = { bundleDir: '/a', model: { state: 'loaded' as const, ms: 5 }, speech: { state: 'loaded' as const, ms: 2 } };
+    expect(withModelLoad(loaded, { bundleDir: '/a', part: 'model', load: { state: 'loading', since: 9 } })).toEqual({ bundleDir: '/a', model: { state: 'loading', since: 9 } });
+    expect(withModelLoad(loaded, { bundleDir: '/b', part: 'speech', load: { state: 'loading', since: 9 } })).toBe(loaded);
+    expect(withModelLoad(undefined, { bundleDir: '/b', part: 'model', load: { state: 'loaded', ms: 1 } })).toEqual({ bundleDir: '/b', model: { state: 'loaded', ms: 1 } });
+  });
+
   it('doubles the restart delay per consecutive crash up to the cap', () => {
     const backoff = { initialMs: 500, maxMs: 30_000, resetAfterMs: 60_000 };
     expect([1, 2, 3, 4, 7, 20].map((n) => backoffDelay(n, backoff))).toEqual([500, 1000, 2000, 4000, 30_000, 30_000]);
@@ -143,6 +150,54 @@ describe('EngineSupervisor', () => {
     supervisor.start();
     engines[0].say({ kind: 'ready', pid: 1 });
     await expect(supervisor.request('ping', {})).rejects.toMatchObject({ code: 'ENGINE_TIMEOUT' });
+    supervisor.stop();
+  });
+
+  it('keeps what the engine reports of opening a model while it runs, and forgets it with the process', async () => {
+    const { supervisor, engines, states } = harness();
+    supervisor.start();
+    engines[0].say({ kind: 'ready', pid: 1 });
+    const report = (part: 'model' | 'speech', load: object) => engines[0].say({ kind: 'model', load: { bundleDir: '/models/int4', part, load } });
+    report('model', { state: 'loading', since: 1_000 });
+    expect(supervisor.state).toEqual({ state: 'ready', restarts: 0, model: { bundleDir: '/models/int4', model: { state: 'loading', since: 1_000 } } });
+    engines[0].say({ kind: 'busy', busy: true });
+    report('model', { state: 'loaded', ms: 183_000 });
+    report('speech', { state: 'loading', since: 184_000 });
+    report('speech', { state: 'loaded', ms: 21_000 });
+    expect(supervisor.state).toEqual({
+      state: 'busy',
+      restarts: 0,
+      model: { bundleDir: '/models/int4', model: { state: 'loaded', ms: 183_000 }, speech: { state: 'loaded', ms: 21_000 } },
+    });
+    engines[0].die();
+    expect(states.at(-1)).not.toHaveProperty('model');
+    supervisor.stop();
+  });
+
+  it('does not time out a request while the engine opens a model: the wait starts again', async () => {
+    const { supervisor, engines } = harness({ requestTimeoutMs: 20 });
+    supervisor.start();
+    engines[0].say({ kind: 'ready', pid: 1 });
+    engines[0].say({ kind: 'model', load: { bundleDir: '/models/int4', part: 'model', load: { state: 'loading', since: 0 } } });
+    let outcome: unknown;
+    supervisor.request('ping', {}).then((value) => (outcome = value), (error: unknown) => (outcome = error));
+    await tick(70);
+    expect(outcome).toBeUndefined();
+    engines[0].say({ kind: 'model', load: { bundleDir: '/models/int4', part: 'model', load: { state: 'loaded', ms: 70 } } });
+    await tick(50);
+    expect(outcome).toMatchObject({ code: 'ENGINE_TIMEOUT', message: 'Engine request ping got no answer within 20 ms.' });
+    supervisor.stop();
+  });
+
+  it('fails a turn that was accepted but not started yet (its model still opening) when the engine dies', async () => {
+    const { supervisor, engines, turns } = harness();
+    supervisor.start();
+    engines[0].say({ kind: 'ready', pid: 1 });
+    const accepted = supervisor.request('chat.send', { conversationId: 'c', turnId: 't1', text: 'Hi', attachments: [], micAudio: false, speak: false, bundleDir: '/models/int4' });
+    engines[0].say({ kind: 'response', id: 1, ok: true, result: { turnId: 't1' } });
+    await expect(accepted).resolves.toEqual({ turnId: 't1' });
+    engines[0].die('was killed by SIGKILL');
+    expect(turns).toEqual([{ type: 'error', turnId: 't1', error: expect.objectContaining({ code: 'ENGINE_CRASHED', message: 'The engine process was killed by SIGKILL.' }) }]);
     supervisor.stop();
   });
 

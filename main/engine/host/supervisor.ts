@@ -4,9 +4,13 @@
  * backoff, and turns its death into plain errors for everything in flight — a pending request, an open turn, a
  * stream — so nothing waits forever on a process that is gone.
  *
+ * It also keeps what the engine says about opening a local model. Opening one blocks the engine's event loop for
+ * minutes (onnxruntime creates sessions synchronously), so silence while a model opens is expected: a request
+ * does not time out then, its wait starts again.
+ *
  * Pure Node: Electron main imports it with a utilityProcess launcher (`main/app/engineProcess.ts`).
  */
-import type { EngineState } from '../../ipc/contract';
+import type { EngineState, ModelStatus } from '../../ipc/contract';
 import { OmniError, type ErrorInfo } from '../errors';
 import {
   EngineToHost,
@@ -15,6 +19,7 @@ import {
   type EngineParams,
   type EngineResult,
   type HostToEngine,
+  type ModelLoad,
   type TurnEvent,
 } from '../protocol';
 
@@ -75,6 +80,14 @@ const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000, resetAfterMs: 
 export function backoffDelay(consecutiveCrashes: number, backoff: Backoff): number {
   return Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, consecutiveCrashes - 1));
 }
+
+/** The model's status after one report: a model that starts to open (again, or another one) has no speech side yet. */
+export function withModelLoad(status: ModelStatus | undefined, { bundleDir, part, load }: ModelLoad): ModelStatus | undefined {
+  if (part === 'model') return load.state === 'loading' || status?.bundleDir !== bundleDir ? { bundleDir, model: load } : { ...status, model: load };
+  return status?.bundleDir === bundleDir ? { ...status, speech: load } : status;
+}
+
+const isOpening = (status: ModelStatus | undefined) => status?.model.state === 'loading' || status?.speech?.state === 'loading';
 
 export class EngineSupervisor {
   private child?: EngineChild;
@@ -146,20 +159,31 @@ export class EngineSupervisor {
         return;
       }
       const id = this.nextId++;
-      const timer = setTimeout(() => {
+      const expire = () => {
+        const pending = this.pending.get(id);
+        if (!pending) return;
+        if (isOpening(this.current.model)) {
+          pending.timer = setTimeout(expire, timeoutMs);
+          return;
+        }
         this.pending.delete(id);
         reject(new OmniError('ENGINE_TIMEOUT', `Engine request ${method} got no answer within ${timeoutMs} ms.`));
-      }, timeoutMs);
+      };
       const result = engineMethods[method].result;
       this.pending.set(id, {
         sent: false,
         resolve: (value) => {
           const parsed = result.safeParse(value);
-          if (parsed.success) resolve(parsed.data as EngineResult<M>);
-          else reject(new OmniError('INTERNAL', `Engine answered ${method} with a malformed result.`));
+          if (!parsed.success) {
+            reject(new OmniError('INTERNAL', `Engine answered ${method} with a malformed result.`));
+            return;
+          }
+          // A local turn's events all follow its acceptance (a remote one's `started` comes before it).
+          if (method === 'chat.send') this.openTurns.add((params as EngineParams<'chat.send'>).turnId);
+          resolve(parsed.data as EngineResult<M>);
         },
         reject,
-        timer,
+        timer: setTimeout(expire, timeoutMs),
       });
       const send = () => {
         const pending = this.pending.get(id);
@@ -245,10 +269,13 @@ export class EngineSupervisor {
         break;
       }
       case 'busy':
-        if (this.ready) this.setState({ state: message.busy ? 'busy' : 'ready', restarts: this.current.restarts });
+        if (this.ready) this.setState({ ...this.current, state: message.busy ? 'busy' : 'ready' });
+        break;
+      case 'model':
+        this.setState({ ...this.current, model: withModelLoad(this.current.model, message.load) });
         break;
       case 'turn':
-        if (message.event.type === 'started') this.openTurns.add(message.event.turnId);
+        if (message.event.type === 'started' || message.event.type === 'loading') this.openTurns.add(message.event.turnId);
         if (message.event.type === 'done' || message.event.type === 'error') this.openTurns.delete(message.event.turnId);
         this.turnListeners.forEach((listener) => listener(message.event));
         break;
