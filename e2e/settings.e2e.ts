@@ -77,6 +77,7 @@ describe('settings are changed by keyboard and mouse, saved, and kept across a r
         pushToTalk: { key: 'F8', globalHotkey: 'CommandOrControl+Shift+K' },
         theme: 'dark',
         remote: { servers: [], defaultBackend: 'local' },
+        model: { loadAtStart: true },
       });
     await page.reload();
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Settings' }).click();

@@ -11,7 +11,7 @@ import { MemoryApiKeys } from '../store/apiKeys';
 
 let home: string;
 let services: Services;
-const engine = { request: vi.fn(), onTurn: vi.fn(() => () => undefined), state: { state: 'ready', restarts: 0 } };
+const engine = { request: vi.fn(), onTurn: vi.fn(() => () => undefined), onState: vi.fn(() => () => undefined), state: { state: 'ready', restarts: 0 } };
 
 function handlers(exportFolder: () => Promise<string | undefined> = async () => path.join(home, 'exports')) {
   return createHandlers({

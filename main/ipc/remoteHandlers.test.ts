@@ -15,7 +15,7 @@ let home: string;
 let services: Services;
 let server: Server;
 let baseUrl: string;
-const engine = { request: vi.fn(), onTurn: vi.fn(() => () => undefined), state: { state: 'ready', restarts: 0 } };
+const engine = { request: vi.fn(), onTurn: vi.fn(() => () => undefined), onState: vi.fn(() => () => undefined), state: { state: 'ready', restarts: 0 } };
 const call = (channel: string, payload: unknown) =>
   dispatch(
     createHandlers({ engine: engine as unknown as EngineSupervisor, services, shell: 'preview', app: { name: 'Omnidesk', version: '0.1.0' }, openStream: vi.fn(), exportFolder: async () => home }),

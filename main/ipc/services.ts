@@ -19,6 +19,7 @@ import { RemoteServers } from '../store/remoteServers';
 import { SettingsStore } from '../store/settings';
 import { TurnRecorder } from '../store/turnRecorder';
 import type { EventChannel, EventPayload } from './contract';
+import { preloadModels } from './modelPreload';
 
 export interface ServicesOptions {
   home: string;
@@ -49,7 +50,10 @@ export interface Services {
   close(): Promise<void>;
 }
 
-/** Synchronous (a SQLite open and a small JSON read), so the shells can register IPC before their first window. */
+/**
+ * Synchronous (a SQLite open and a small JSON read), so the shells can register IPC before their first window; opened
+ * before the engine is first ready, which loads the model ahead of the first question (./modelPreload.ts).
+ */
 export function openServices(options: ServicesOptions): Services {
   const env = options.env ?? process.env;
   const paths = homePaths(options.home);
@@ -68,6 +72,7 @@ export function openServices(options: ServicesOptions): Services {
     build: processBuildRunner(options.launchBuild),
     tuning: options.tuning,
   });
+  const stopPreloading = preloadModels({ engine: options.engine, settings, models, modelsDir: paths.models });
   return {
     conversations,
     recorder,
@@ -85,6 +90,7 @@ export function openServices(options: ServicesOptions): Services {
     },
     close: async () => {
       stopRecording();
+      stopPreloading();
       recorder.flush();
       await Promise.all([models.shutdown(), settings.whenSaved()]);
       conversations.close();

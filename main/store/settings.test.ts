@@ -37,6 +37,17 @@ describe('settings store', () => {
     expect(readdirSync(home)).toEqual(['settings.json']);
   });
 
+  it('reads a file written before the model section with the model loaded at start, and no notice', async () => {
+    const { model: _, ...older } = DEFAULT_SETTINGS;
+    writeFileSync(settingsFile(home), JSON.stringify({ ...older, theme: 'dark' }));
+    const store = SettingsStore.open(home);
+    expect(store.settings).toEqual({ ...DEFAULT_SETTINGS, theme: 'dark' });
+    expect(store.settings.model).toEqual({ loadAtStart: true });
+    expect(store.pendingNotice).toBeUndefined();
+    await store.update({ model: { loadAtStart: false } });
+    expect(onDisk().model).toEqual({ loadAtStart: false });
+  });
+
   it('refuses an invalid change and keeps what it had', async () => {
     const store = SettingsStore.open(home);
     await expect(store.update({ sampling: { temperature: 7 } })).rejects.toThrow();

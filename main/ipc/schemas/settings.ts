@@ -57,10 +57,18 @@ const Remote = z.strictObject({
   defaultBackend: Backend,
 });
 
+const Model = z.strictObject({
+  /**
+   * Open the local model when Omnidesk starts (and when a new one is installed), so the first question does not
+   * wait minutes for it; a loaded model holds tens of GB of memory until Omnidesk quits.
+   */
+  loadAtStart: z.boolean(),
+});
+
 const SystemPrompt = z.string().max(LIMITS.systemPromptChars);
 const Theme = z.enum(['system', 'light', 'dark']);
 
-export const Settings = z.strictObject({ voice: Voice, sampling: Sampling, systemPrompt: SystemPrompt, devices: Devices, pushToTalk: PushToTalk, theme: Theme, remote: Remote });
+export const Settings = z.strictObject({ voice: Voice, sampling: Sampling, systemPrompt: SystemPrompt, devices: Devices, pushToTalk: PushToTalk, theme: Theme, remote: Remote, model: Model });
 export type Settings = z.infer<typeof Settings>;
 export type Theme = Settings['theme'];
 
@@ -74,6 +82,7 @@ export const SettingsPatch = z.strictObject({
   pushToTalk: PushToTalk.partial().optional(),
   theme: Theme.optional(),
   remote: Remote.pick({ defaultBackend: true }).partial().optional(),
+  model: Model.partial().optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 

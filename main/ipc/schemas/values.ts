@@ -37,6 +37,8 @@ export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
   // No server, no network path: a remote backend exists only once the user adds one.
   remote: { servers: [], defaultBackend: LOCAL_BACKEND },
+  // The first answer after a start would otherwise wait minutes for the model to open.
+  model: { loadAtStart: true },
 };
 
 /**
