@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from '../runtime/ort';
 import onnxProto from 'onnx-proto';
-import { dequantize, packLevels, quantizeBlockwise, type WeightBits } from './quantize';
+import { dequantize, packLevels, quantizeBlockwise, RowQuantiser, type WeightBits } from './quantize';
 import { seeded } from './testing/writeSafetensors';
 
 const { onnx } = onnxProto;
@@ -145,5 +145,26 @@ describe('block-wise weight quantisation', () => {
   it('packs 4-bit levels two per byte, the first in the low nibble, each row to whole bytes', () => {
     expect(Array.from(packLevels(Uint8Array.of(1, 2, 3, 4, 5, 6), 2, 3, 4))).toEqual([0x21, 0x03, 0x54, 0x06]);
     expect(Array.from(packLevels(Uint8Array.of(200, 7), 2, 1, 8))).toEqual([200, 7]);
+  });
+
+  it('quantises a matrix arriving in blocks of rows exactly as the whole matrix: levels as they come, then scales and zero points', async () => {
+    const [N, K, blockSize] = [10, 80, 32]; // 3 blocks per row, the last one partial: 4-bit zero points pack to 2 bytes a row
+    const weight = normal(N * K, 9);
+    async function* rowBlocks(ranges: [number, number][]) {
+      for (const [from, to] of ranges) yield weight.slice(from * K, to * K);
+    }
+    for (const bits of [4, 8] as const) {
+      const whole = quantizeBlockwise(weight, N, K, blockSize, { bits, symmetric: false });
+      const q = new RowQuantiser(N, K, blockSize, { bits, symmetric: false });
+      const packed = [];
+      for await (const levels of q.packed(rowBlocks([[0, 3], [3, 4], [4, 10]]))) packed.push(...levels);
+      expect(q.packedBytes).toBe(whole.packed.length);
+      expect(Uint8Array.from(packed)).toEqual(whole.packed);
+      expect(q.allScales).toEqual(whole.scales);
+      expect(q.packedZeroPoints).toEqual(packLevels(whole.zeroPoints, N, whole.nBlocks, bits));
+    }
+    const unfinished = new RowQuantiser(N, K, blockSize, { bits: 4, symmetric: false });
+    for await (const levels of unfinished.packed(rowBlocks([[0, 3]]))) expect(levels.length).toBe((3 * 3 * blockSize) / 2);
+    expect(() => unfinished.allScales).toThrow('RowQuantiser: 3 of 10 rows quantised');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openCheckpoint, readSafetensorsHeader, readTensorF32 } from './safetensors';
+import { openCheckpoint, readSafetensorsHeader, readTensorF32, readTensorSlices } from './safetensors';
 import { writeSafetensors } from './testing/writeSafetensors';
 import { testTempDir } from '../../../test/tempDir';
 
@@ -10,6 +10,13 @@ const tinyCheckpoint = fileURLToPath(new URL('../../../models/fixtures/tiny-qwen
 
 const u16 = (...values: number[]) => new Uint8Array(Uint16Array.from(values).buffer);
 const tmp = () => testTempDir('st');
+
+/** fp16 bits of a small non-negative integer. */
+function halfBits(v: number): number {
+  if (v === 0) return 0;
+  const exponent = Math.floor(Math.log2(v));
+  return ((15 + exponent) << 10) | ((v / 2 ** exponent - 1) * 1024);
+}
 
 describe('safetensors reader', () => {
   it('widens bf16, fp16 and fp32 tensors to exact fp32 values', async () => {
@@ -41,6 +48,41 @@ describe('safetensors reader', () => {
     expect(values.length).toBe(count);
     expect(values.every((v, i) => v === (i & 0x7fff) << 16)).toBe(true);
     await expect(readTensorF32(tensors.get('ids')!)).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID', message: 'tensor ids: I64 is not a float type' });
+  });
+
+  it('reads a block of a tensor seen as [shape[0], rest]: rows, or some columns of them, in every float dtype', async () => {
+    const dir = tmp();
+    // 5 × 3 × 2 values: row r holds 6r … 6r + 5 (exact in bf16, fp16 and fp32).
+    const values = Float32Array.from({ length: 30 }, (_, i) => i);
+    const bf16 = new Uint8Array(Uint16Array.from(new Uint32Array(values.buffer), (bits) => bits >>> 16).buffer);
+    writeSafetensors(path.join(dir, 'model.safetensors'), {
+      f32: { dtype: 'F32', shape: [5, 3, 2], bytes: new Uint8Array(values.buffer) },
+      bf16: { dtype: 'BF16', shape: [5, 3, 2], bytes: bf16 },
+      f16: { dtype: 'F16', shape: [5, 6], bytes: u16(...Array.from(values, halfBits)) },
+    });
+    const tensors = await openCheckpoint(dir);
+    for (const name of ['f32', 'bf16', 'f16']) {
+      const info = tensors.get(name)!;
+      expect(Array.from(await readTensorF32(info)), name).toEqual(Array.from(values));
+      expect(Array.from(await readTensorF32(info, { row: 3, rows: 2, column: 0, columns: 6 })), name).toEqual([18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29]);
+      expect(Array.from(await readTensorF32(info, { row: 1, rows: 3, column: 4, columns: 2 })), name).toEqual([10, 11, 16, 17, 22, 23]);
+    }
+    await expect(readTensorF32(tensors.get('f32')!, { row: 4, rows: 2, column: 0, columns: 6 })).rejects.toThrow('tensor f32: block of 2 × 6 at (4, 0) is outside its 5 × 6 values');
+  });
+
+  it('reads some columns of rows longer than a read slice, and hands out stored bytes a 4 MiB slice at a time', async () => {
+    const dir = tmp();
+    // 2 rows of 3·2^20 bf16 values (6 MiB each); value i of a row is the bf16 with bits i & 0x7fff, + 1 in row 1.
+    const width = 3 * 2 ** 20;
+    const bits = Uint16Array.from({ length: 2 * width }, (_, i) => ((i % width) & 0x7fff) + Math.floor(i / width));
+    writeSafetensors(path.join(dir, 'model.safetensors'), { wide: { dtype: 'BF16', shape: [2, width], bytes: new Uint8Array(bits.buffer) } });
+    const info = (await openCheckpoint(dir)).get('wide')!;
+    const block = new Uint32Array((await readTensorF32(info, { row: 0, rows: 2, column: width - 2, columns: 2 })).buffer);
+    expect(block).toEqual(Uint32Array.of(0x7ffe << 16, 0x7fff << 16, 0x7fff << 16, 0x8000 << 16));
+    const slices = [];
+    for await (const slice of readTensorSlices(info)) slices.push(slice);
+    expect(slices.map((slice) => slice.byteLength)).toEqual([4, 4, 4].map((mib) => mib * 2 ** 20));
+    expect(Buffer.concat(slices).equals(Buffer.from(bits.buffer))).toBe(true);
   });
 
   it('names the tensor and the byte counts of a truncated file', async () => {

@@ -14,8 +14,8 @@ import { DTYPE_BYTES, matrixShape, readTensorF32, readTensorSlices, wholeTensor,
 /** The most fp32 bytes a slab holds. */
 export const SLAB_BYTES = 64 * 2 ** 20;
 
-/** fp32 values per read while gathering a column slab: a block of rows of that slab's columns. */
-const GATHER_VALUES = 2 ** 20;
+/** Reads while gathering a column slab take blocks of rows of its columns, each this share of a slab. */
+const GATHER_SHARE = 1 / 16;
 
 export class WeightReader {
   constructor(
@@ -74,7 +74,7 @@ export class WeightReader {
     for (let column = 0; column < K; column += step) {
       const columns = Math.min(step, K - column);
       const slab = new Float32Array(columns * N);
-      const rowsPerRead = Math.max(1, Math.floor(GATHER_VALUES / columns));
+      const rowsPerRead = Math.max(1, Math.floor((GATHER_SHARE * this.slabBytes) / (4 * columns)));
       for (let row = 0; row < N; row += rowsPerRead) {
         const rows = Math.min(rowsPerRead, N - row);
         const block = await this.read(info, { row, rows, column, columns });

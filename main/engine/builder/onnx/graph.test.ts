@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from '../../runtime/ort';
-import { DataType, floatTensor, GraphBuilder, int64Tensor, INLINE_LIMIT } from './graph';
-import { DATA_ALIGNMENT, ExternalDataWriter, writeError } from './externalData';
+import { DataType, floatTensor, GraphBuilder, int64Tensor, INLINE_LIMIT, joinedBytes, streamedFloatTensor } from './graph';
+import { DATA_ALIGNMENT, ExternalDataWriter, writeError, type StreamedBytes } from './externalData';
 import { testTempDir } from '../../../../test/tempDir';
 
 function seeded(n: number, seed = 1): Float32Array {
@@ -15,6 +15,11 @@ function seeded(n: number, seed = 1): Float32Array {
     out[i] = s / 2 ** 31 - 0.5;
   }
   return out;
+}
+
+/** `values` in pieces of `size`, as a slab reader hands them out. */
+async function* pieces(values: Float32Array, size: number): AsyncGenerator<Float32Array> {
+  for (let at = 0; at < values.length; at += size) yield values.slice(at, at + size);
 }
 
 describe('GraphBuilder', () => {
@@ -93,6 +98,44 @@ describe('GraphBuilder', () => {
       expect((out.data as Float32Array)[n]).toBeCloseTo(acc, 4);
     }
     await session.release();
+  });
+
+  it('writes a tensor whose bytes arrive in pieces exactly as the whole one, hashed alike, inline when small', async () => {
+    const K = 64;
+    const N = 128;
+    const w = seeded(K * N, 1);
+    const small = seeded(8, 2);
+    const models = [];
+    const written = [];
+    const files = [];
+    for (const streamed of [false, true]) {
+      files.push(path.join(testTempDir('graph'), 'm.onnx.data'));
+      const data = await ExternalDataWriter.create(files[files.length - 1]);
+      const g = new GraphBuilder('m', data);
+      await g.initializer('w', streamed ? streamedFloatTensor(pieces(w, 1000), [K, N]) : floatTensor(w, [K, N]));
+      await g.initializer('small', streamed ? streamedFloatTensor(pieces(small, 3), [8]) : floatTensor(small, [8]));
+      const halves = joinedBytes([w.subarray(0, 100), w.subarray(100)].map((half) => streamedFloatTensor(pieces(half, 7), [half.length]).bytes as StreamedBytes));
+      await g.initializer('joined', streamed ? { dataType: DataType.FLOAT, dims: [K, N], bytes: halves } : floatTensor(w, [K, N]));
+      written.push((await data.close()).map((file) => ({ bytes: file.bytes, sha256: file.sha256 })));
+      models.push(Buffer.from(g.toModel({ producerVersion: 'test' })));
+    }
+    expect(written[1]).toEqual(written[0]);
+    expect(written[0][0].bytes).toBe(DATA_ALIGNMENT + K * N * 4);
+    expect(readFileSync(files[1]).equals(readFileSync(files[0]))).toBe(true);
+    expect(models[1].equals(models[0])).toBe(true);
+  });
+
+  it('refuses a streamed tensor whose pieces do not add up to the length it announced', async () => {
+    const dir = testTempDir('graph');
+    const file = path.join(dir, 'bad.onnx.data');
+    const data = await ExternalDataWriter.create(file);
+    const g = new GraphBuilder('bad', data);
+    const values = seeded(INLINE_LIMIT / 4 + 2);
+    const n = values.length;
+    await expect(g.initializer('short', streamedFloatTensor(pieces(values, 100), [n + 1]))).rejects.toThrow(`${file}: a tensor announced as ${(n + 1) * 4} bytes brought ${n * 4}`);
+    await expect(g.initializer('long', streamedFloatTensor(pieces(values, 100), [n - 1]))).rejects.toThrow(`${file}: a tensor announced as ${(n - 1) * 4} bytes brought more`);
+    await expect(g.initializer('inline', streamedFloatTensor(pieces(seeded(2), 1), [3]))).rejects.toThrow('a tensor announced as 12 bytes brought 8');
+    await data.close();
   });
 
   it('shares one initializer between identical constants and refuses duplicate names', async () => {
