@@ -1,8 +1,9 @@
 /**
- * Benchmark helper run in its own process (thinker.bench.ts): builds one bundle and prints, as one JSON line, the
- * seconds the conversion took (up to the self-check), the checkpoint bytes it converted and the process's peak
- * resident set size when the self-check starts and at the end — measured here so that only the builder's memory
- * counts, not the benchmark's.
+ * Benchmark helper run in its own process (buildInChild.ts): builds one bundle and prints, as one JSON line, the
+ * seconds the conversion took (up to the self-check), the checkpoint bytes it converted, the process's peak resident
+ * set size when the self-check starts and at the end — measured here so that only the builder's memory counts, not
+ * the benchmark's — and where the conversion's peak was reached: the graph being written and the checkpoint bytes
+ * read when it was seen (the high-water mark is read at every progress report, i.e. after every tensor read).
  *
  *   node --import tsx main/bench/buildChild.ts <checkpoint-dir> <bundle-dir> <fp32|int4>
  */
@@ -23,11 +24,18 @@ function peakRssBytes(): number {
 const started = performance.now();
 let bytes = 0;
 let conversion = { seconds: 0, peakRssBytes: 0 };
+let peak = { rssBytes: 0, phase: 'start', readBytes: 0 };
+// A rise seen at one report happened since the one before, in the phase that one was in.
+let phase = 'start';
 await buildBundle(checkpointDir, bundleDir, {
   variant: variant as VariantName,
   onProgress: (p) => {
     bytes = p.totalBytes;
-    if (p.phase === 'self-check') conversion = { seconds: (performance.now() - started) / 1000, peakRssBytes: peakRssBytes() };
+    if (conversion.seconds > 0) return;
+    const rssBytes = peakRssBytes();
+    if (rssBytes > peak.rssBytes) peak = { rssBytes, phase, readBytes: p.doneBytes };
+    phase = p.phase;
+    if (p.phase === 'self-check') conversion = { seconds: (performance.now() - started) / 1000, peakRssBytes: rssBytes };
   },
 });
-process.stdout.write(`${JSON.stringify({ ...conversion, bytes, peakRssWithSelfCheckBytes: peakRssBytes() })}\n`);
+process.stdout.write(`${JSON.stringify({ ...conversion, bytes, peakRssWithSelfCheckBytes: peakRssBytes(), peakPhase: peak.phase, peakReadBytes: peak.readBytes })}\n`);

@@ -11,17 +11,16 @@
  * ≤ 5 %), measured around a whole conversation turn so detokenisation and event delivery count as outside time.
  * Temporary files are removed at the end.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeSyntheticThinker, type SyntheticThinkerShape } from '../engine/builder/testing/syntheticThinker';
 import { OmniRuntime } from '../engine/omni/omniRuntime';
 import { loadBundle } from '../engine/runtime/bundle';
 import { STAMPS_FILE } from '../engine/runtime/verificationStamps';
 import { TokenSampler } from '../engine/runtime/sampling/sampler';
 import { TRANSFORMERS_SAMPLING_DEFAULTS } from '../engine/runtime/sampling/generationConfig';
+import { buildInChild } from './buildInChild';
 import { medianMs, type Bench, type BenchResult } from './harness';
 
 const SHAPE: SyntheticThinkerShape = {
@@ -39,19 +38,7 @@ const SHAPE: SyntheticThinkerShape = {
 const PREFILL_TOKENS = 128;
 const DECODE_TOKENS = 64;
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const MB = 1e6;
-
-/** Runs buildChild.ts in its own process. */
-function buildInChild(checkpoint: string, bundle: string): Promise<{ seconds: number; bytes: number; peakRssBytes: number; peakRssWithSelfCheckBytes: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'buildChild.ts'), checkpoint, bundle, 'int4'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`the build child exited with ${code}`))));
-  });
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -66,7 +53,7 @@ const bench: Bench = {
       process.stderr.write('  writing the synthetic checkpoint …\n');
       const checkpointBytes = await writeSyntheticThinker(checkpoint, SHAPE);
       process.stderr.write(`  ${(checkpointBytes / 1e9).toFixed(2)} GB of bf16 weights; building the int4 bundle …\n`);
-      const build = await buildInChild(checkpoint, bundleDir);
+      const build = await buildInChild(checkpoint, bundleDir, 'int4');
       rmSync(checkpoint, { recursive: true, force: true });
       const bundleBytes = JSON.parse(readFileSync(path.join(bundleDir, 'manifest.json'), 'utf8')).files.reduce((n: number, f: { path: string }) => n + statSync(path.join(bundleDir, f.path)).size, 0);
       const stampedLoadMs = await medianMs(() => loadBundle(bundleDir), { runs: 5, warmup: 1 });

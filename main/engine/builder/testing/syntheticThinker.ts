@@ -25,6 +25,24 @@ export interface SyntheticThinkerShape {
   vocab: number;
 }
 
+/**
+ * Qwen3-Omni's own thinker widths (qwen3-omni.md §1.2) with a single decoder layer: the largest single tensors the
+ * real build meets — the [vocab, hidden] embedding table and head, 311 M values each, and a layer's 128-expert stack,
+ * 604 M values — in 2.5 GB of bf16.
+ */
+export const REAL_WIDTH_THINKER: SyntheticThinkerShape = {
+  hidden: 2048,
+  layers: 1,
+  heads: 32,
+  kvHeads: 4,
+  headDim: 128,
+  mropeSection: [24, 20, 20],
+  experts: 128,
+  topK: 8,
+  expertWidth: 768,
+  vocab: 152064,
+};
+
 /** Shards of at most this many bytes, as a Hub snapshot is split. */
 const SHARD_BYTES = 512 * 2 ** 20;
 
@@ -47,6 +65,8 @@ function syntheticConfig(shape: SyntheticThinkerShape): Record<string, unknown> 
   thinker.text_config.rope_parameters.mrope_section = shape.mropeSection;
   thinker.audio_config.output_dim = shape.hidden;
   thinker.vision_config.out_hidden_size = shape.hidden;
+  // A deepstack feature needs a decoder layer to receive it.
+  thinker.vision_config.deepstack_visual_indexes = thinker.vision_config.deepstack_visual_indexes.slice(0, shape.layers);
   config.enable_audio_output = false;
   delete config.talker_config;
   delete config.code2wav_config;
@@ -78,8 +98,10 @@ async function* tensorShapes(shape: SyntheticThinkerShape): AsyncGenerator<{ nam
   yield { name: 'thinker.lm_head.weight', shape: [V, H] };
   // The encoders as the tiny checkpoint has them, their output projections widened to the thinker's hidden size.
   const outputProjection = /^thinker\.(audio_tower\.proj2|visual\.merger(_list\.\d+)?\.mlp\.2)\.(weight|bias)$/;
+  const deepstackMerger = /^thinker\.visual\.merger_list\.(\d+)\./;
   for (const t of await readSafetensorsHeader(path.join(TINY_CHECKPOINT_DIR, 'model.safetensors'))) {
     if (!t.name.startsWith('thinker.audio_tower.') && !t.name.startsWith('thinker.visual.')) continue;
+    if (Number(deepstackMerger.exec(t.name)?.[1] ?? -1) >= layers) continue;
     yield { name: t.name, shape: outputProjection.test(t.name) ? [H, ...t.shape.slice(1)] : t.shape };
   }
 }
