@@ -1,6 +1,6 @@
 import { useStore } from 'zustand';
 import type { EngineState } from '../../../main/ipc/contract';
-import { retrySecondsLeft } from '../stores/engine';
+import { modelLines, modelOpening, retrySecondsLeft } from '../stores/engine';
 import { useStores } from '../stores/context';
 import { useNow } from './useNow';
 
@@ -13,11 +13,15 @@ const LOOK: Record<EngineState['state'] | 'unknown', { label: string; dot: strin
   stopped: { label: 'Stopped', dot: 'bg-zinc-400' },
 };
 
-/** The engine's lifecycle, always visible: a crash shows its reason and the restart countdown. */
+/**
+ * The engine's lifecycle, always visible: a crash shows its reason and the restart countdown, and the local model
+ * how its opening went (the seconds of an open in progress are shown, not announced).
+ */
 export function EngineStatus() {
   const view = useStore(useStores().engine);
   const crashed = view.status?.state === 'crashed';
-  const now = useNow(crashed);
+  const opening = modelOpening(view.status?.model) !== undefined;
+  const now = useNow(crashed || opening);
   const look = LOOK[view.status?.state ?? 'unknown'];
   const seconds = retrySecondsLeft(view, now);
   const problem = view.error ?? (view.status?.state === 'ready' ? undefined : view.status?.lastError);
@@ -28,6 +32,12 @@ export function EngineStatus() {
         <span>Engine: {view.error ? 'Not answering' : look.label}</span>
       </p>
       {seconds !== undefined && <p className="mt-1 pl-4">{seconds > 0 ? `Restarting in ${seconds} s` : 'Restarting…'}</p>}
+      {modelLines(view.status?.model, now).map(({ part, text, elapsed }) => (
+        <p key={part} className="mt-1 pl-4 break-words">
+          {text}
+          {elapsed && <span aria-hidden="true" className="tabular-nums"> {elapsed}</span>}
+        </p>
+      ))}
       {problem && <p className="mt-1 pl-4 break-words">{problem.message}</p>}
       {problem?.hint && <p className="mt-1 pl-4 break-words text-zinc-500">{problem.hint}</p>}
     </div>

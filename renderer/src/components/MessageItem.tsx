@@ -4,10 +4,12 @@ import { CAPTURE_RATE, SPEECH_RATE } from '../audio/messages';
 import { formatSeconds } from '../format';
 import { useStores } from '../stores/context';
 import type { Message } from '../stores/conversation';
+import { modelOpening } from '../stores/engine';
 import { questionClip } from '../stores/voice';
 import { AttachmentThumb, clipLength } from './AttachmentThumb';
 import { ErrorCallout } from './ErrorCallout';
 import { MicIcon, PlayIcon, StopIcon } from './icons';
+import { ModelLoadingNote } from './ModelLoadingNote';
 
 type UserMessage = Extract<Message, { role: 'user' }>;
 type AssistantMessage = Extract<Message, { role: 'assistant' }>;
@@ -93,12 +95,18 @@ function SpeechControls({ message }: { message: AssistantMessage }) {
 }
 
 function AssistantTurn({ message }: { message: AssistantMessage }) {
-  const show = useStores().navigation.getState().show;
+  const { navigation, engine } = useStores();
+  const show = navigation.getState().show;
+  const waiting = message.status === 'waiting';
+  const engineModel = useStore(engine, (s) => s.status?.model);
+  // Before the engine takes the turn, a model it is already opening (which holds up everything it does) is what the reply waits for.
+  const loading = waiting ? (message.loading ?? modelOpening(engineModel)) : undefined;
   return (
     <article aria-label="Omnidesk" aria-busy={message.status === 'waiting' || message.status === 'streaming'} className="flex gap-3">
       <span className="mt-1 size-6 shrink-0 rounded-lg bg-gradient-to-br from-accent-400 to-accent-700" aria-hidden="true" />
       <div className="min-w-0 flex-1 space-y-2 text-sm">
-        {message.status === 'waiting' && <p className="pt-1.5 text-zinc-500 dark:text-zinc-400">Thinking…</p>}
+        {loading && <ModelLoadingNote loading={loading} />}
+        {waiting && !loading && <p className="pt-1.5 text-zinc-500 dark:text-zinc-400">Thinking…</p>}
         {message.text && <p className="pt-1 whitespace-pre-wrap select-text">{message.text}</p>}
         {message.status === 'interrupted' && <p className="text-xs text-zinc-500 dark:text-zinc-400">Stopped.</p>}
         <SpeechControls message={message} />

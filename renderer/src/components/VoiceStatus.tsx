@@ -5,17 +5,17 @@ import { voiceStatus, type VoiceStatus as Status } from '../stores/voice';
 const LOOK: Record<Status, { label: string; dot: string }> = {
   idle: { label: '', dot: '' },
   listening: { label: 'Listening…', dot: 'bg-red-500 animate-pulse' },
+  loading: { label: 'Loading the model…', dot: 'bg-sky-500 animate-pulse' },
   thinking: { label: 'Thinking…', dot: 'bg-sky-500 animate-pulse' },
   speaking: { label: 'Speaking…', dot: 'bg-accent-500 animate-pulse' },
 };
 
-/** Listening, thinking or speaking: announced politely to screen readers as it changes. */
+/** Listening, loading the model, thinking or speaking: announced politely to screen readers as it changes. */
 export function VoiceStatus() {
   const { voice, conversation } = useStores();
   const phase = useStore(voice, (s) => s.phase);
   const playing = useStore(voice, (s) => s.playing);
-  const activeTurnId = useStore(conversation, (s) => s.activeTurnId);
-  const look = LOOK[voiceStatus({ phase, playing }, { activeTurnId })];
+  const look = LOOK[useStore(conversation, (s) => voiceStatus({ phase, playing }, s))];
   return (
     <p role="status" aria-label="Voice" className="flex min-w-0 items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
       {look.label && <span className={`size-1.5 shrink-0 rounded-full motion-reduce:animate-none ${look.dot}`} aria-hidden="true" />}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEngineStore, isEngineUp, retrySecondsLeft } from './engine';
+import { createEngineStore, isEngineUp, modelLines, modelOpening, retrySecondsLeft } from './engine';
 import { fakeApi, settle } from '../testing/fakeApi';
 
 describe('engine status', () => {
@@ -45,5 +45,21 @@ describe('engine status', () => {
   it('counts a busy engine as up, and a starting or crashed one as down', () => {
     const up = (state: 'ready' | 'busy' | 'starting' | 'crashed' | 'stopped') => isEngineUp({ since: 0, status: { state, restarts: 0 } });
     expect([up('ready'), up('busy'), up('starting'), up('crashed'), up('stopped')]).toEqual([true, true, false, false, false]);
+  });
+
+  it('says what the engine is opening of the model, and how long each part took or why it failed', () => {
+    const opening = { bundleDir: '/m/int4', model: { state: 'loading' as const, since: 10_000 } };
+    expect(modelOpening(opening)).toEqual({ part: 'model', since: 10_000 });
+    expect(modelLines(opening, 52_900)).toEqual([{ part: 'model', text: 'Model: loading…', elapsed: '42 s' }]);
+    const voice = { bundleDir: '/m/int4', model: { state: 'loaded' as const, ms: 185_000 }, speech: { state: 'loading' as const, since: 200_000 } };
+    expect(modelOpening(voice)).toEqual({ part: 'speech', since: 200_000 });
+    expect(modelLines(voice, 203_000)).toEqual([
+      { part: 'model', text: 'Model loaded in 3 min 5 s' },
+      { part: 'speech', text: 'Voice: loading…', elapsed: '3 s' },
+    ]);
+    const failed = { bundleDir: '/m/int4', model: { state: 'failed' as const, ms: 900, error: { code: 'BUNDLE_CORRUPT' as const, message: 'The model in /m/int4 could not be opened: thinker.onnx is damaged' } } };
+    expect(modelOpening(failed)).toBeUndefined();
+    expect(modelLines(failed, 0)).toEqual([{ part: 'model', text: 'Model failed to load: The model in /m/int4 could not be opened: thinker.onnx is damaged' }]);
+    expect(modelLines(undefined, 0)).toEqual([]);
   });
 });

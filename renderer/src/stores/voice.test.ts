@@ -116,6 +116,21 @@ describe('push-to-talk', () => {
     expect(saveAudio).toHaveBeenCalledWith('ptt-1', 'user', 16000, new Float32Array([0.25, -0.25]));
   });
 
+  it('says the model is loading while the sent question waits for it, then thinking once the turn starts', async () => {
+    const { state, status, emitTurn } = setup();
+    state().press();
+    await until(() => state().phase === 'listening');
+    state().release();
+    await until(() => state().phase === 'idle');
+    expect(status()).toBe('thinking');
+    emitTurn({ type: 'loading', turnId: 'ptt-1', part: 'model' });
+    expect(status()).toBe('loading');
+    emitTurn({ type: 'loading', turnId: 'ptt-1', part: 'speech' });
+    expect(status()).toBe('loading');
+    emitTurn({ type: 'started', turnId: 'ptt-1' });
+    expect(status()).toBe('thinking');
+  });
+
   it('notes where the question was saved on its message, so it can be played back', async () => {
     const { state, conversation } = setup();
     state().press();

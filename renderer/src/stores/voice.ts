@@ -22,10 +22,10 @@ import { MIN_HELD_SAMPLES, type SendUp } from '../audio/pushToTalkRecorder';
 import type { PlayerEvent, SpeechPlayer } from '../audio/speechPlayer';
 import type { AttachmentsState } from '../media/attachments';
 import { describeDeviceError } from '../media/deviceErrors';
-import type { ConversationState, SavedSpeech } from './conversation';
+import { activeTurnLoading, type ConversationState, type SavedSpeech } from './conversation';
 
 export type TalkPhase = 'idle' | 'opening' | 'listening' | 'sending';
-export type VoiceStatus = 'idle' | 'listening' | 'thinking' | 'speaking';
+export type VoiceStatus = 'idle' | 'listening' | 'loading' | 'thinking' | 'speaking';
 
 export interface Notice {
   message: string;
@@ -98,10 +98,11 @@ const isErrorInfo = (error: unknown): error is ErrorInfo =>
   // Not a DOMException, whose legacy numeric `code` would pass a looser test.
   !!error && typeof error === 'object' && 'code' in error && typeof error.code === 'string' && 'message' in error && typeof error.message === 'string';
 
-/** What the user sees now: their own voice first, then the assistant's, then a turn in progress. */
-export function voiceStatus(voice: Pick<VoiceState, 'phase' | 'playing'>, conversation: Pick<ConversationState, 'activeTurnId'>): VoiceStatus {
+/** What the user sees now: their own voice first, then the assistant's, then a turn in progress (or its model opening). */
+export function voiceStatus(voice: Pick<VoiceState, 'phase' | 'playing'>, conversation: Pick<ConversationState, 'activeTurnId' | 'messages'>): VoiceStatus {
   if (voice.phase === 'opening' || voice.phase === 'listening') return 'listening';
   if (voice.playing) return 'speaking';
+  if (activeTurnLoading(conversation)) return 'loading';
   return voice.phase === 'sending' || conversation.activeTurnId ? 'thinking' : 'idle';
 }
 

@@ -3,6 +3,7 @@ import { Panel } from '../components/Panel';
 import { AppearancePanel } from '../components/settings/AppearancePanel';
 import { BehaviourPanel } from '../components/settings/BehaviourPanel';
 import { DevicesPanel } from '../components/settings/DevicesPanel';
+import { ModelPanel } from '../components/settings/ModelPanel';
 import { RemoteServersPanel } from '../components/remote/RemoteServersPanel';
 import { PushToTalkPanel } from '../components/settings/PushToTalkPanel';
 import { SettingsNotice } from '../components/settings/SettingsNotice';
@@ -21,12 +22,13 @@ export default function SettingsView() {
   }, [settings]);
   return (
     <>
-      <ViewHeader title="Settings" description="Voice, answers, devices and this computer. Changes are saved as you make them." />
+      <ViewHeader title="Settings" description="Voice, answers, the model, devices and this computer. Changes are saved as you make them." />
       <div className="flex-1 overflow-y-auto px-8 py-6">
         <div className="mx-auto max-w-3xl space-y-6">
           <SettingsNotice />
           <VoicePanel />
           <BehaviourPanel />
+          <ModelPanel />
           <PushToTalkPanel />
           <DevicesPanel />
           <AppearancePanel />
