@@ -1,5 +1,5 @@
 /**
- * Benchmark helper run in its own process (buildInChild.ts): builds one bundle and prints, as one JSON line, the
+ * Benchmark helper run in its own process (inChild.ts): builds one bundle and prints, as one JSON line, the
  * seconds the conversion took (up to the self-check), the checkpoint bytes it converted, the process's peak resident
  * set size when the self-check starts and at the end — measured here so that only the builder's memory counts, not
  * the benchmark's — and where the conversion's peak was reached: the graph being written and the checkpoint bytes

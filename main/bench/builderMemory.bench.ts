@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { VariantName } from '../engine/builder/manifest';
 import { REAL_WIDTH_THINKER, writeSyntheticThinker } from '../engine/builder/testing/syntheticThinker';
-import { buildInChild } from './buildInChild';
+import { buildInChild } from './inChild';
 import type { Bench, BenchResult } from './harness';
 
 const MiB = 2 ** 20;

@@ -6,7 +6,8 @@
  *
  * Prints: builder throughput and peak RSS, of the conversion and of the whole build with its self-check (int4
  * variant, in a child process so only the builder's memory counts); the bundle's load-time verification with the
- * build's stamps against hashing every file (as each load did before stamps; page cache warm in both); prefill and
+ * build's stamps against hashing every file (as each load did before stamps; page cache warm in both); how long opening
+the bundle's sessions takes and the anonymous memory it adds (in a child process: the prepacked weights); prefill and
  * decode tokens/s through the runtime on CPU, and the share of decode wall time spent outside `session.run` (target
  * ≤ 5 %), measured around a whole conversation turn so detokenisation and event delivery count as outside time.
  * Temporary files are removed at the end.
@@ -20,7 +21,8 @@ import { loadBundle } from '../engine/runtime/bundle';
 import { STAMPS_FILE } from '../engine/runtime/verificationStamps';
 import { TokenSampler } from '../engine/runtime/sampling/sampler';
 import { TRANSFORMERS_SAMPLING_DEFAULTS } from '../engine/runtime/sampling/generationConfig';
-import { buildInChild } from './buildInChild';
+import { buildInChild, openInChild } from './inChild';
+import { VARIANT_KEYS } from '../engine/builder/manifest';
 import { medianMs, type Bench, type BenchResult } from './harness';
 
 const SHAPE: SyntheticThinkerShape = {
@@ -64,6 +66,9 @@ const bench: Bench = {
         },
         { runs: 3, warmup: 1 },
       );
+
+      const open = await openInChild(bundleDir, scratch);
+      const thinkerBytes = ['thinker.onnx', 'thinker.onnx.data'].reduce((n, name) => n + statSync(path.join(bundleDir, VARIANT_KEYS.int4, name)).size, 0);
 
       const omni = await OmniRuntime.open(bundleDir, { stateDir: scratch, providers: [{ name: 'cpu', available: true, reason: 'benchmark on CPU' }], verify: 'size' });
       const results: BenchResult[] = [];
@@ -116,6 +121,18 @@ const bench: Bench = {
             unit: 'ms',
             peer: { name: 'every file hashed', value: fullLoadMs },
             note: `${(bundleBytes / 1e9).toFixed(2)} GB bundle, page cache warm, median of 5 and 3`,
+          },
+          {
+            name: 'thinker bundle open (cpu, int4)',
+            value: open.openMs / 1000,
+            unit: 's',
+            note: `every session of the bundle, in a child process; onnxruntime prepacks the weights on the calling thread`,
+          },
+          {
+            name: 'thinker bundle open: anonymous memory added',
+            value: open.addedBytes / 2 ** 20,
+            unit: 'MiB',
+            note: `${(open.addedBytes / thinkerBytes).toFixed(2)}× the int4 thinker's ${(thinkerBytes / 2 ** 20).toFixed(0)} MiB on disk (onnxruntime 1.30's QMoE prepacking; derive.ts's fit estimate counts it)`,
           },
           { name: `thinker prefill ${PREFILL_TOKENS} tokens (cpu, int4)`, value: (PREFILL_TOKENS * 1000) / median(prefillMs), unit: 'tok/s', note: `median of 3, ${threads}` },
           { name: `thinker decode ${decodeTokens} tokens (cpu, int4)`, value: (decodeTokens * 1000) / decodeWall, unit: 'tok/s', note: `${(decodeWall / decodeTokens).toFixed(1)} ms/token` },
