@@ -73,8 +73,13 @@ export interface PreviewSession {
   close(): Promise<void>;
 }
 
+export interface PreviewSessionOptions extends Pick<PreviewServerOptions, 'models'> {
+  /** Fills the data folder before the server starts (a model installed before Omnidesk starts). */
+  prepareHome?: (home: string) => Promise<void>;
+}
+
 /** `models` points the model manager at a fake Hub and catalog (models e2e). */
-export async function startPreviewSession(options: Pick<PreviewServerOptions, 'models'> = {}): Promise<PreviewSession> {
+export async function startPreviewSession({ prepareHome, ...options }: PreviewSessionOptions = {}): Promise<PreviewSession> {
   if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
     throw new Error(`No built renderer in ${RENDERER_DIR}: run "npx electron-vite build" (npm test does it first)`);
   }
@@ -84,6 +89,7 @@ export async function startPreviewSession(options: Pick<PreviewServerOptions, 'm
     for (const step of cleanup.splice(0).reverse()) await step();
   };
   try {
+    await prepareHome?.(home);
     const server = await startPreviewServer({ rendererDir: RENDERER_DIR, home, ...options });
     cleanup.push(() => server.close());
     const camera = makeFakeCameraVideo(home);

@@ -99,8 +99,9 @@ function AssistantTurn({ message }: { message: AssistantMessage }) {
   const show = navigation.getState().show;
   const waiting = message.status === 'waiting';
   const engineModel = useStore(engine, (s) => s.status?.model);
-  // Before the engine takes the turn, a model it is already opening (which holds up everything it does) is what the reply waits for.
-  const loading = waiting ? (message.loading ?? modelOpening(engineModel)) : undefined;
+  // An open in the engine holds up everything it does, this turn too (even before the engine has taken it), and
+  // the engine knows best since when; the turn's own `loading` covers the moments its report is not there yet.
+  const loading = waiting ? (modelOpening(engineModel) ?? message.loading) : undefined;
   return (
     <article aria-label="Omnidesk" aria-busy={message.status === 'waiting' || message.status === 'streaming'} className="flex gap-3">
       <span className="mt-1 size-6 shrink-0 rounded-lg bg-gradient-to-br from-accent-400 to-accent-700" aria-hidden="true" />

@@ -1,5 +1,6 @@
 import { useStore } from 'zustand';
 import { useStores } from '../stores/context';
+import { modelOpening } from '../stores/engine';
 import { voiceStatus, type VoiceStatus as Status } from '../stores/voice';
 
 const LOOK: Record<Status, { label: string; dot: string }> = {
@@ -12,10 +13,11 @@ const LOOK: Record<Status, { label: string; dot: string }> = {
 
 /** Listening, loading the model, thinking or speaking: announced politely to screen readers as it changes. */
 export function VoiceStatus() {
-  const { voice, conversation } = useStores();
+  const { voice, conversation, engine } = useStores();
   const phase = useStore(voice, (s) => s.phase);
   const playing = useStore(voice, (s) => s.playing);
-  const look = LOOK[useStore(conversation, (s) => voiceStatus({ phase, playing }, s))];
+  const engineOpening = useStore(engine, (s) => modelOpening(s.status?.model) !== undefined);
+  const look = LOOK[useStore(conversation, (s) => voiceStatus({ phase, playing }, s, engineOpening))];
   return (
     <p role="status" aria-label="Voice" className="flex min-w-0 items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
       {look.label && <span className={`size-1.5 shrink-0 rounded-full motion-reduce:animate-none ${look.dot}`} aria-hidden="true" />}

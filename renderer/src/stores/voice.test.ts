@@ -117,7 +117,7 @@ describe('push-to-talk', () => {
   });
 
   it('says the model is loading while the sent question waits for it, then thinking once the turn starts', async () => {
-    const { state, status, emitTurn } = setup();
+    const { state, status, emitTurn, conversation } = setup();
     state().press();
     await until(() => state().phase === 'listening');
     state().release();
@@ -129,6 +129,10 @@ describe('push-to-talk', () => {
     expect(status()).toBe('loading');
     emitTurn({ type: 'started', turnId: 'ptt-1' });
     expect(status()).toBe('thinking');
+    // A model the engine opens holds up the turn as well, whoever asked for it; with no turn, nothing waits.
+    expect(voiceStatus(state(), conversation.getState(), true)).toBe('loading');
+    emitTurn({ type: 'done', turnId: 'ptt-1', text: 'Hi', interrupted: false, speechSamples: 0 });
+    expect(voiceStatus(state(), conversation.getState(), true)).toBe('idle');
   });
 
   it('notes where the question was saved on its message, so it can be played back', async () => {

@@ -98,11 +98,18 @@ const isErrorInfo = (error: unknown): error is ErrorInfo =>
   // Not a DOMException, whose legacy numeric `code` would pass a looser test.
   !!error && typeof error === 'object' && 'code' in error && typeof error.code === 'string' && 'message' in error && typeof error.message === 'string';
 
-/** What the user sees now: their own voice first, then the assistant's, then a turn in progress (or its model opening). */
-export function voiceStatus(voice: Pick<VoiceState, 'phase' | 'playing'>, conversation: Pick<ConversationState, 'activeTurnId' | 'messages'>): VoiceStatus {
+/**
+ * What the user sees now: their own voice first, then the assistant's, then a turn in progress — waiting for its
+ * model while the turn says so or the engine is opening one (`engineOpening`), which holds up every turn.
+ */
+export function voiceStatus(
+  voice: Pick<VoiceState, 'phase' | 'playing'>,
+  conversation: Pick<ConversationState, 'activeTurnId' | 'messages'>,
+  engineOpening = false,
+): VoiceStatus {
   if (voice.phase === 'opening' || voice.phase === 'listening') return 'listening';
   if (voice.playing) return 'speaking';
-  if (activeTurnLoading(conversation)) return 'loading';
+  if (activeTurnLoading(conversation) || (conversation.activeTurnId && engineOpening)) return 'loading';
   return voice.phase === 'sending' || conversation.activeTurnId ? 'thinking' : 'idle';
 }
 
