@@ -178,8 +178,10 @@ export class EngineSupervisor {
             reject(new OmniError('INTERNAL', `Engine answered ${method} with a malformed result.`));
             return;
           }
-          // A local turn's events all follow its acceptance (a remote one's `started` comes before it).
-          if (method === 'chat.send') this.openTurns.add((params as EngineParams<'chat.send'>).turnId);
+          // A local turn's events all follow its acceptance, so it is open from here (its model may take minutes to
+          // open before it starts); a remote one is open from its `started`, which comes before.
+          const turn = method === 'chat.send' ? (params as EngineParams<'chat.send'>) : undefined;
+          if (turn?.bundleDir !== undefined) this.openTurns.add(turn.turnId);
           resolve(parsed.data as EngineResult<M>);
         },
         reject,
