@@ -96,7 +96,7 @@ describe('voice, vision and speech in browser preview mode', () => {
     await poll(() => proxy.invokes('conversations.saveAudio').at(-1)).toMatchObject({ turnId: received.turnId, role: 'user', sampleRate: 16000 });
     const saved = proxy.invokes('conversations.saveAudio').at(-1) as { pcm: Uint8Array };
     expect(Buffer.from(saved.pcm).equals(Buffer.from(chunks.flatMap((c) => [...new Uint8Array(c.pcm)])))).toBe(true);
-    await text(log().getByRole('article', { name: 'You' }).last()).toBe(`Voice message · ${seconds.toFixed(1)} s`);
+    await text(log().getByRole('article', { name: 'You' }).last()).toContain(`Voice message · ${seconds.toFixed(1)} s`);
     await text(log().getByRole('article', { name: 'Omnidesk' }).last()).toContain('No model installed');
     await text(voiceStatus()).toBe('');
   });
@@ -112,7 +112,7 @@ describe('voice, vision and speech in browser preview mode', () => {
     // A cold start comes out shorter than the hold (first test); the pre-roll makes this one longer.
     expect(seconds).toBeGreaterThan(heldMs / 1000 + 0.15);
     expect(seconds).toBeLessThan(heldMs / 1000 + 0.5);
-    await text(log().getByRole('article', { name: 'You' }).last()).toBe(`Voice message · ${seconds.toFixed(1)} s`);
+    await text(log().getByRole('article', { name: 'You' }).last()).toContain(`Voice message · ${seconds.toFixed(1)} s`);
   });
 
   it('talks with Space on the focused talk button once, and leaves Space to the text box', async () => {

@@ -63,7 +63,7 @@ describe('omnidesk pull and rm', () => {
     };
     await runPull(sink, options);
     expect(bytesWhenFitShown).toBe(0);
-    expect(io.err).toMatch(/\* int4 +runs slowly on CPU +needs disk 94\.2 GB, RAM 39\.8 GB, VRAM 22\.5 GB — no GPU memory detected/);
+    expect(io.err).toMatch(/\* int4 +runs slowly on CPU +needs disk 94\.2 GB, RAM 62\.9 GB, VRAM 22\.5 GB — no GPU memory detected/);
     expect(io.err).toMatch(/ {3}fp32 +does not fit/);
     expect(io.err).toMatch(/\nDownloading 100\.0% \[#{20}\] 4\.8 MB\/4\.8 MB .* done\n/);
     expect(io.err).not.toContain('Building');
