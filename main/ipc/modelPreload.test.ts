@@ -55,6 +55,7 @@ function setup(refusal?: OmniError) {
   return { settings, requests, warnings, state, job, stop };
 }
 
+const GPU_BOX = { id: 'gpu-box', name: 'GPU box', baseUrl: 'http://gpu-box:8091/v1', model: 'Qwen/Qwen3-Omni-30B-A3B-Instruct' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Long enough for a look-up of the installed models that finds nothing to end. */
 const settle = () => sleep(50);
@@ -106,12 +107,37 @@ describe('preloading the model', () => {
     await settings.update({ model: { loadAtStart: false } });
     state('ready');
     await settle();
-    await settings.update({ model: { loadAtStart: true } });
-    await settings.setRemoteServers([{ id: 'gpu-box', name: 'GPU box', baseUrl: 'http://gpu-box:8091/v1', model: 'Qwen/Qwen3-Omni-30B-A3B-Instruct' }]);
+    expect(requests).toEqual([]);
+    await settings.setRemoteServers([GPU_BOX]);
     await settings.update({ remote: { defaultBackend: 'gpu-box' } });
+    await settings.update({ model: { loadAtStart: true } });
     job('done');
     await settle();
     expect(requests).toEqual([]);
+    stop();
+  });
+
+  it('opens the model once the setting is turned on, new conversations come back here or replies are spoken', async () => {
+    const bundle = installBundle('int4');
+    const { settings, requests, state, stop } = setup();
+    await settings.update({ model: { loadAtStart: false }, voice: { speak: false } });
+    state('ready');
+    await settle();
+    await settings.update({ model: { loadAtStart: true } });
+    await until(() => requests.length === 1);
+    await settings.setRemoteServers([GPU_BOX]);
+    await settings.update({ remote: { defaultBackend: 'gpu-box' } });
+    await settings.update({ remote: { defaultBackend: 'local' } });
+    await until(() => requests.length === 2);
+    await settings.update({ voice: { speak: true } });
+    await until(() => requests.length === 3);
+    await settings.update({ voice: { speaker: 'Chelsie', speak: true } });
+    await settle();
+    expect(requests).toEqual([
+      ['model.preload', { bundleDir: bundle, speech: false }],
+      ['model.preload', { bundleDir: bundle, speech: false }],
+      ['model.preload', { bundleDir: bundle, speech: true }],
+    ]);
     stop();
   });
 
