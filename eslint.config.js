@@ -48,6 +48,7 @@ export default tseslint.config(
           selector: "MemberExpression[object.name=/^ipc(Main|Renderer)$/][property.name=/^(on|once|handle|handleOnce|send|sendSync|invoke)$/]",
           message: 'Use the typed IPC contract (main/ipc/contract.ts) instead of raw ipcMain/ipcRenderer.',
         },
+        { selector: "ImportExpression[source.value='onnxruntime-node']", message: onnxruntimeThroughOrt.message },
       ],
     },
   },

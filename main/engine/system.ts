@@ -4,7 +4,7 @@ import type { EngineInfo } from './protocol';
 import { detectProviders } from './runtime/executionProviders';
 
 export async function engineInfo(stateDir: string): Promise<EngineInfo> {
-  const ort = await import('onnxruntime-node');
+  const ort = await import('./runtime/ort');
   return {
     pid: process.pid,
     node: process.versions.node,

@@ -179,7 +179,7 @@ export function chooseProvider(
 
 /** Default probe: create and run the probe model with only the given EP. */
 export const ortProbe: ProbeSession = async (name, model) => {
-  const ort = await import('onnxruntime-node');
+  const ort = await import('./ort');
   const session = await ort.InferenceSession.create(model, { executionProviders: [name] });
   try {
     const x = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [4]);
@@ -192,7 +192,7 @@ export const ortProbe: ProbeSession = async (name, model) => {
 
 /** The full check for this machine, used by `system.info`. */
 export async function detectProviders(stateDir: string): Promise<ExecutionProviderStatus[]> {
-  const ort = await import('onnxruntime-node');
+  const ort = await import('./ort');
   const statuses = checkProvidersStatically({
     platform: process.platform,
     backends: ort.listSupportedBackends(),
