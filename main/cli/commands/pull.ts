@@ -108,7 +108,7 @@ function printFit(io: Io, options: PullCommandOptions, catalog: Catalog, machine
     return;
   }
   io.err(`${entry.id} @ ${revision} — download ${formatBytes(entry.downloadBytes)}, ${entry.license}${entry.speech ? '' : ', text replies only'}\n`);
-  io.err(`This machine: RAM ${formatBytes(machine.totalRamBytes)} (${formatBytes(machine.freeRamBytes)} free), disk ${formatBytes(machine.freeDiskBytes)} free, GPU ${machine.vramBytes === undefined ? 'not detected' : formatBytes(machine.vramBytes)}\n`);
+  io.err(`This machine: RAM ${formatBytes(machine.totalRamBytes)} (${formatBytes(machine.freeRamBytes)} free), disk ${formatBytes(machine.freeDiskBytes)} free, GPU ${machine.vramBytes === undefined ? 'not detected' : `${formatBytes(machine.vramBytes)}${machine.gpuUnusable ? ` (not used: ${machine.gpuUnusable})` : ''}`}\n`);
   for (const fit of fitAll(entry, machine)) {
     const mark = fit.variant === options.variant ? '*' : ' ';
     const needs = `disk ${formatBytes(fit.needs.diskBytes)}, RAM ${formatBytes(fit.needs.ramBytes)}, VRAM ${formatBytes(fit.needs.vramBytes)}`;

@@ -53,6 +53,18 @@ export interface StaticCheckInput {
   ortVersion: string;
 }
 
+/**
+ * Layer 2 alone, a look at files that loads no native code (the model manager's fit estimate asks it in the main
+ * process): why `name`'s provider libraries are not there, or undefined when they are.
+ */
+export function providerLibrariesMissing(
+  name: ExecutionProviderName,
+  { platform, bindingDir, exists }: Pick<StaticCheckInput, 'platform' | 'bindingDir' | 'exists'>,
+): string | undefined {
+  const missing = providerLibraries(name, platform).filter((lib) => !exists(path.join(bindingDir, lib)));
+  return missing.length > 0 ? `provider library ${missing.join(', ')} not installed in ${bindingDir} (run "npm run ort:cuda" with internet access)` : undefined;
+}
+
 /** Layers 1 and 2: no native code runs. EPs that pass are `available` pending a probe. */
 export function checkProvidersStatically(input: StaticCheckInput): ExecutionProviderStatus[] {
   return preferredProviders(input.platform).map((name): ExecutionProviderStatus => {
@@ -65,19 +77,8 @@ export function checkProvidersStatically(input: StaticCheckInput): ExecutionProv
         reason: `not built into onnxruntime-node ${input.ortVersion} for ${input.platform}`,
       };
     }
-    if (!backend.bundled) {
-      const missing = providerLibraries(name, input.platform).filter(
-        (lib) => !input.exists(path.join(input.bindingDir, lib)),
-      );
-      if (missing.length > 0) {
-        return {
-          name,
-          available: false,
-          reason: `provider library ${missing.join(', ')} not installed in ${input.bindingDir} (run "npm run ort:cuda" with internet access)`,
-        };
-      }
-    }
-    return { name, available: true, reason: 'provider present' };
+    const missing = backend.bundled ? undefined : providerLibrariesMissing(name, input);
+    return missing ? { name, available: false, reason: missing } : { name, available: true, reason: 'provider present' };
   });
 }
 

@@ -36,6 +36,7 @@ export const MachineInfo = z.strictObject({
   freeRamBytes: Bytes,
   freeDiskBytes: Bytes,
   vramBytes: Bytes.optional(),
+  gpuUnusable: z.string().optional(),
 });
 
 export const CatalogModel = z.strictObject({

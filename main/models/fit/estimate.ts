@@ -31,10 +31,12 @@ export function fitVariant(entry: CatalogEntry, variant: VariantName, machine: M
     return { variant, needs, verdict: 'does not fit', reasons };
   }
   const vram = machine.vramBytes;
-  if (vram !== undefined && vram >= needs.vramBytes && machine.totalRamBytes >= GPU_RUN_HOST_RAM) {
+  if (vram !== undefined && !machine.gpuUnusable && vram >= needs.vramBytes && machine.totalRamBytes >= GPU_RUN_HOST_RAM) {
     return { variant, needs, verdict: 'runs here', reasons: [`fits the ${gb(vram)} GPU (needs ${gb(needs.vramBytes)})`] };
   }
-  reasons.push(vram === undefined ? `no GPU memory detected (needs ${gb(needs.vramBytes)} on a GPU)` : `the GPU has ${gb(vram)}, needs ${gb(needs.vramBytes)}`);
+  if (vram === undefined) reasons.push(`no GPU memory detected (needs ${gb(needs.vramBytes)} on a GPU)`);
+  else if (machine.gpuUnusable) reasons.push(`the ${gb(vram)} GPU cannot be used: ${machine.gpuUnusable}`);
+  else reasons.push(`the GPU has ${gb(vram)}, needs ${gb(needs.vramBytes)}`);
   if (machine.totalRamBytes < needs.ramBytes) {
     reasons.push(`needs ${gb(needs.ramBytes)} of RAM on the CPU, this machine has ${gb(machine.totalRamBytes)}`);
     return { variant, needs, verdict: 'does not fit', reasons };

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { bundledCatalog, defaultEntry } from '../catalog/catalog';
 import { fitAll, fitVariant } from './estimate';
-import { queryVram, type Machine } from './machine';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { testTempDir } from '../../../test/tempDir';
+import { cudaUnusable, queryVram, type Machine } from './machine';
 
 const GB = 1e9;
 const instruct = defaultEntry(bundledCatalog());
@@ -17,6 +20,17 @@ describe('fit estimate', () => {
     expect(fit.verdict).toBe('runs slowly on CPU');
     expect(fit.reasons).toEqual([expect.stringMatching(/GPU has 8\.6 GB, needs 22\.5 GB/), expect.stringMatching(/only 20\.0 GB of RAM is free now/)]);
     expect(fitVariant(instruct, 'int4', machine({})).reasons[0]).toMatch(/no GPU memory detected/);
+  });
+
+  it('counts a GPU only where onnxruntime has its CUDA provider: npm installs onnxruntime-node without it', () => {
+    const dir = testTempDir('binding');
+    const missing = cudaUnusable(dir, existsSync, 'linux');
+    expect(missing).toBe(`provider library libonnxruntime_providers_shared.so, libonnxruntime_providers_cuda.so not installed in ${dir} (run "npm run ort:cuda" with internet access)`);
+    const fit = fitVariant(instruct, 'int4', machine({ vramBytes: 80 * 1024 ** 3, gpuUnusable: missing }));
+    expect(fit.verdict).toBe('runs slowly on CPU');
+    expect(fit.reasons[0]).toBe(`the 85.9 GB GPU cannot be used: ${missing}`);
+    for (const lib of ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so']) writeFileSync(path.join(dir, lib), '');
+    expect(cudaUnusable(dir, existsSync, 'linux')).toBeUndefined();
   });
 
   it('says "does not fit" for missing disk or RAM, naming what is missing, before anything is downloaded', () => {

@@ -1,10 +1,13 @@
 /**
  * What this machine offers a model, measured locally and without the network: memory from the OS, free disk by
  * statfs, and GPU memory from nvidia-smi when it answers within a short timeout. Without an answer the VRAM is
- * unknown — not zero — and the estimate says so; other vendors' GPUs are not detected yet.
+ * unknown — not zero — and the estimate says so; other vendors' GPUs are not detected yet. A GPU found counts only
+ * where onnxruntime can use it: npm installs onnxruntime-node without its CUDA provider libraries.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
+import { bindingDirectory, providerLibrariesMissing } from '../../engine/runtime/executionProviders';
 import { freeBytes } from '../download/diskSpace';
 
 export interface Machine {
@@ -14,6 +17,8 @@ export interface Machine {
   freeDiskBytes: number;
   /** Memory of the largest NVIDIA GPU; undefined when none answered. */
   vramBytes?: number;
+  /** Why that GPU cannot run a model here; undefined when it can, or when there is none. */
+  gpuUnusable?: string;
 }
 
 export interface VramQuery {
@@ -36,7 +41,12 @@ export function queryVram(query: VramQuery = NVIDIA_SMI): Promise<number | undef
   });
 }
 
+/** Why onnxruntime cannot use an NVIDIA GPU here (its CUDA provider missing), or undefined when it can. */
+export const cudaUnusable = (bindingDir = bindingDirectory(), exists: (file: string) => boolean = existsSync, platform = process.platform) =>
+  providerLibrariesMissing('cuda', { platform, bindingDir, exists });
+
 export async function probeMachine(modelsDir: string, vram: VramQuery = NVIDIA_SMI): Promise<Machine> {
   const [freeDiskBytes, vramBytes] = await Promise.all([freeBytes(modelsDir), queryVram(vram)]);
-  return { totalRamBytes: os.totalmem(), freeRamBytes: os.freemem(), freeDiskBytes, vramBytes };
+  const gpuUnusable = vramBytes === undefined ? undefined : cudaUnusable();
+  return { totalRamBytes: os.totalmem(), freeRamBytes: os.freemem(), freeDiskBytes, vramBytes, ...(gpuUnusable && { gpuUnusable }) };
 }

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
+import type { InvokeResponse } from '../../../../main/ipc/contract';
 import { formatBytes, providerName } from '../../format';
 import { useStores } from '../../stores/context';
 import type { ModelsStore } from '../../stores/models';
@@ -12,6 +13,11 @@ const ENGINE_STATE: Record<string, string> = {
   crashed: 'Crashed, restarting',
   stopped: 'Stopped',
 };
+
+function gpuMemory({ vramBytes, gpuUnusable }: InvokeResponse<'models.catalog'>['machine']): string {
+  if (vramBytes === undefined) return 'No GPU detected';
+  return gpuUnusable ? `${formatBytes(vramBytes)}, not used: ${gpuUnusable}` : formatBytes(vramBytes);
+}
 
 /** The engine and what this computer offers a model: memory, GPU, disk. */
 export function MachinePanel({ models }: { models: ModelsStore }) {
@@ -26,7 +32,7 @@ export function MachinePanel({ models }: { models: ModelsStore }) {
     ['Engine', engineState ? ENGINE_STATE[engineState] : 'Connecting…'],
     ['Execution provider', provider ? `${providerName(provider.name)} (${provider.reason})` : 'Asking the engine…'],
     ['Memory', machine ? `${formatBytes(machine.totalRamBytes)} (${formatBytes(machine.freeRamBytes)} free)` : '…'],
-    ['GPU memory', machine ? (machine.vramBytes === undefined ? 'No GPU detected' : formatBytes(machine.vramBytes)) : '…'],
+    ['GPU memory', machine ? gpuMemory(machine) : '…'],
     [
       'Disk',
       disk
