@@ -11,8 +11,14 @@ export default defineConfig({
     build: {
       rolldownOptions: {
         // The engine and the model builder are entries of their own: main starts each as a utilityProcess
-        // (out/main/engine.js, out/main/builder.js).
-        input: { index: here('main/app/index.ts'), engine: here('main/engine/process.ts'), builder: here('main/models/build/buildProcess.ts') },
+        // (out/main/engine.js, out/main/builder.js). The builder starts its quantisation workers from
+        // out/main/quantizeWorker.js, beside its own entry.
+        input: {
+          index: here('main/app/index.ts'),
+          engine: here('main/engine/process.ts'),
+          builder: here('main/models/build/buildProcess.ts'),
+          quantizeWorker: here('main/engine/builder/quantizeWorker.ts'),
+        },
       },
     },
   },

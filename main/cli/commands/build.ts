@@ -1,12 +1,23 @@
-/** `omnidesk build <checkpoint-dir> <bundle-dir> [--variant fp32|int4]`: a Hugging Face snapshot → an ONNX bundle. */
+/**
+ * `omnidesk build <checkpoint-dir> <bundle-dir> [--variant fp32|int4] [--threads N]`: a Hugging Face snapshot → an
+ * ONNX bundle, int4 weights quantised on N threads (default every core but one).
+ */
 import { buildBundle } from '../../engine/builder/build';
 import type { BuildProgress } from '../../engine/builder/progress';
+import { defaultThreads } from '../../engine/builder/quantizePool';
 import { VARIANTS } from '../../models/catalog/schema';
 import type { Command } from '../command';
 import { formatBytes, UsageError, type Io } from '../output';
 import { formatDuration, ProgressLine } from '../progressLine';
 
-const USAGE = 'omnidesk build <checkpoint-dir> <bundle-dir> [--variant fp32|int4] [--overwrite]';
+const USAGE = 'omnidesk build <checkpoint-dir> <bundle-dir> [--variant fp32|int4] [--threads N] [--overwrite]';
+
+function threadCount(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`build: --threads takes a positive whole number, not ${String(value)}`);
+  return n;
+}
 
 function progressText(p: BuildProgress): string {
   const fraction = p.totalBytes > 0 ? p.doneBytes / p.totalBytes : 0;
@@ -16,18 +27,20 @@ function progressText(p: BuildProgress): string {
 
 export const buildCommand: Command = {
   usage: USAGE,
-  summary: 'Convert a Hugging Face Qwen3-Omni snapshot into an ONNX bundle (fp32 reference-exact, or int4)',
-  options: { variant: { type: 'string', default: 'int4' }, overwrite: { type: 'boolean', default: false } },
+  summary: `Convert a Hugging Face Qwen3-Omni snapshot into an ONNX bundle (fp32 reference-exact, or int4); --threads N quantises int4 weights on N threads (default ${defaultThreads()}: every core but one)`,
+  options: { variant: { type: 'string', default: 'int4' }, threads: { type: 'string' }, overwrite: { type: 'boolean', default: false } },
   positionals: 2,
   run: async (io: Io, values, [checkpointDir, bundleDir]) => {
     if (!checkpointDir || !bundleDir) throw new UsageError(`build: give the checkpoint and bundle directories (usage: ${USAGE})`);
     const variant = values.variant as string;
     if (!(VARIANTS as readonly string[]).includes(variant)) throw new UsageError(`build: --variant must be one of ${VARIANTS.join(', ')}`);
+    const threads = threadCount(values.threads);
     const line = new ProgressLine(io, process.stderr.isTTY === true);
     const started = performance.now();
     const result = await buildBundle(checkpointDir, bundleDir, {
       variant: variant as (typeof VARIANTS)[number],
       overwrite: values.overwrite === true,
+      threads,
       onProgress: (p) => line.show(progressText(p), p.phase !== 'start' && p.doneBytes === p.totalBytes),
     }).finally(() => line.end());
     const files = result.manifest.files;

@@ -18,6 +18,7 @@ import type { Precision } from './graphs/layers/context';
 import { createManifest, describeFiles, VARIANT_KEYS, writeManifest, type BuiltGraph, type VariantName } from './manifest';
 import { ExternalDataWriter, writeError, type DataSink } from './onnx/externalData';
 import { ProgressTracker, type BuildProgress } from './progress';
+import { defaultThreads, QuantisePool } from './quantizePool';
 import { openCheckpoint } from './safetensors';
 import { selfCheck } from './selfCheck';
 import { readSpeechConfig } from './speechConfig';
@@ -40,6 +41,11 @@ export interface BuildOptions {
   selfCheck?: boolean;
   /** Largest external data file before rolling over to `<graph>.onnx.data_1`, … (default 4 GB, onnx-bundle.md §7). */
   maxDataFileBytes?: number;
+  /**
+   * int4: threads that quantise (default every core but one, quantizePool.ts). 1 quantises on the builder's own
+   * thread; N ≥ 2 on N worker threads while it reads ahead and writes. The bundle is the same byte for byte.
+   */
+  threads?: number;
   /** Where initializer bytes go; the default writes `<graph>.onnx.data` (+ rollover). A seam for tests that inject write failures. */
   createDataWriter?: (file: string) => Promise<DataSink>;
 }
@@ -75,6 +81,8 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
   if ((await exists(bundleDir)) && !options.overwrite) {
     throw new OmniError('INVALID_REQUEST', `${bundleDir} already exists`, 'Choose a new bundle directory or remove the old bundle first.');
   }
+  const threads = options.threads ?? defaultThreads();
+  if (!Number.isSafeInteger(threads) || threads < 1) throw new OmniError('INVALID_REQUEST', `threads must be a positive whole number, not ${threads}`);
   const precision = precisionFor(options);
   const variantKey = VARIANT_KEYS[options.variant];
   const maxFileBytes = options.maxDataFileBytes ?? 4e9;
@@ -86,15 +94,19 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
   const progress = new ProgressTracker(new Map(shares), options.onProgress);
   const weights = new WeightReader(tensors, (bytes) => progress.read(bytes));
   const folder = { bundleDir: staging, variantKey, createDataWriter };
+  // The fp32 variant quantises nothing; one thread quantises on this one, with no worker.
+  const pool = precision.kind === 'int4' && threads > 1 ? await QuantisePool.start(threads) : undefined;
 
   try {
     await mkdir(path.join(staging, variantKey), { recursive: true });
     const graphs: BuiltGraph[] = [];
     for (const graph of plan) {
       progress.startGraph(graph.name);
-      graphs.push(await writeGraph(folder, graph.name, graph.make, { weights, precision: graph.fp32Weights ? FP32 : precision }));
+      graphs.push(await writeGraph(folder, graph.name, graph.make, { weights, precision: graph.fp32Weights ? FP32 : precision, quantisers: pool }));
       progress.graphWritten();
     }
+    // Idle workers hold memory the self-check's sessions can use.
+    await pool?.close();
 
     progress.enter('files');
     const upstream = { config: [] as string[], tokenizer: [] as string[], preprocessing: [] as string[] };
@@ -135,6 +147,7 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
     if (replacing) await rm(previous, { recursive: true, force: true });
     return { bundleDir, manifest };
   } catch (error) {
+    await pool?.close();
     await rm(staging, { recursive: true, force: true });
     throw error;
   }

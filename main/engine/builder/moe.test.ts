@@ -79,7 +79,7 @@ describe('expert stacking', () => {
     expect(qmoeBlockSize(128, 8, 8)).toBe(0);
     expect(qmoeBlockSize(16, 32, 16)).toBe(16);
     expect(qmoeBlockSize(128, H, I)).toBe(0);
-    const q = new RowQuantiser(E * 2 * I, H, H, EXPERT_FORMAT);
+    const q = new RowQuantiser({ tensor: 'experts (fc1)', N: E * 2 * I, K: H, blockSize: H, format: EXPERT_FORMAT });
     const packed = [];
     for await (const levels of q.packed(readExperts(await perExpertCheckpoint(), 'experts', moe, H, 'fc1'))) packed.push(...levels);
     expect(packed.length).toBe((E * 2 * I * H) / 2);

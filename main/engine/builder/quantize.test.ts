@@ -155,7 +155,7 @@ describe('block-wise weight quantisation', () => {
     }
     for (const bits of [4, 8] as const) {
       const whole = quantizeBlockwise(weight, N, K, blockSize, { bits, symmetric: false });
-      const q = new RowQuantiser(N, K, blockSize, { bits, symmetric: false });
+      const q = new RowQuantiser({ tensor: 'w', N, K, blockSize, format: { bits, symmetric: false } });
       const packed = [];
       for await (const levels of q.packed(rowBlocks([[0, 3], [3, 4], [4, 10]]))) packed.push(...levels);
       expect(q.packedBytes).toBe(whole.packed.length);
@@ -163,8 +163,8 @@ describe('block-wise weight quantisation', () => {
       expect(q.allScales).toEqual(whole.scales);
       expect(q.packedZeroPoints).toEqual(packLevels(whole.zeroPoints, N, whole.nBlocks, bits));
     }
-    const unfinished = new RowQuantiser(N, K, blockSize, { bits: 4, symmetric: false });
+    const unfinished = new RowQuantiser({ tensor: 'layers.0.mlp.up_proj.weight', N, K, blockSize, format: { bits: 4, symmetric: false } });
     for await (const levels of unfinished.packed(rowBlocks([[0, 3]]))) expect(levels.length).toBe((3 * 3 * blockSize) / 2);
-    expect(() => unfinished.allScales).toThrow('RowQuantiser: 3 of 10 rows quantised');
+    expect(() => unfinished.allScales).toThrow('RowQuantiser: 3 of 10 rows of layers.0.mlp.up_proj.weight quantised');
   });
 });

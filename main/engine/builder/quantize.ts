@@ -146,11 +146,62 @@ export function dequantize(q: QuantisedWeights, N: number, K: number, blockSize:
   return out;
 }
 
+/** What a block of whole rows of a matrix quantises to: its part of each of the three tensors MatMulNBits/QMoE take. */
+export interface QuantisedRows {
+  /** The rows' packed levels `[rows, nBlocks, blockSize · bits / 8]`. */
+  packed: Uint8Array;
+  /** fp32 `[rows, nBlocks]`. */
+  scales: Float32Array;
+  /** The rows' zero points packed per row, `[rows, ceil(nBlocks · bits / 8)]`. */
+  zeroPoints: Uint8Array;
+}
+
+/** One block of whole rows `[rows, K]` to quantise, and the tensor it belongs to (named in errors). */
+export interface RowsJob {
+  tensor: string;
+  rows: Float32Array;
+  K: number;
+  blockSize: number;
+  format: QuantisationFormat;
+}
+
+/** Quantises a block of whole rows; every buffer of the result is its own, so it can be transferred between threads. */
+export function quantizeRows({ rows: block, K, blockSize, format }: RowsJob): QuantisedRows {
+  const rows = block.length / K;
+  const q = quantizeBlockwise(block, rows, K, blockSize, format);
+  return { packed: q.packed, scales: q.scales, zeroPoints: packLevels(q.zeroPoints, rows, q.nBlocks, format.bits) };
+}
+
+/** Where blocks of rows are quantised: on the calling thread (`THIS_THREAD`) or on workers (quantizePool.ts). */
+export interface Quantisers {
+  /** Blocks to have in flight (read ahead and not yet written) for every thread to stay busy. */
+  readonly inFlight: number;
+  /** The most fp32 bytes a block of rows should hold, when a tensor is to be shared out in smaller slabs than read. */
+  readonly slabBytes?: number;
+  quantise(job: RowsJob): Promise<QuantisedRows>;
+}
+
+/** One block at a time, on the thread that reads and writes: no worker, no copy. */
+export const THIS_THREAD: Quantisers = {
+  inFlight: 1,
+  quantise: async (job) => quantizeRows(job),
+};
+
+export interface RowMatrix {
+  /** The checkpoint tensor, named in errors. */
+  tensor: string;
+  N: number;
+  K: number;
+  blockSize: number;
+  format: QuantisationFormat;
+}
+
 /**
  * Quantises a matrix `[N, K]` that arrives as blocks of whole rows (a slab, or one expert, at a time). Rows quantise
- * independently, so the result is exactly `quantizeBlockwise` of the whole matrix; the packed levels go on as each
- * block is done, while the scales and zero points (an fp32 and a level per block: about 1/blockSize of the fp32
- * weight's bytes) are kept for after.
+ * independently, so the result is exactly `quantizeBlockwise` of the whole matrix whichever thread quantises which
+ * block; the packed levels go on in order as each block is done, while the scales and zero points (an fp32 and a
+ * level per block: about 1/blockSize of the fp32 weight's bytes) are kept for after. Up to `quantisers.inFlight`
+ * blocks are read ahead of the one being handed on, so workers quantise while this thread reads and writes.
  */
 export class RowQuantiser {
   readonly nBlocks: number;
@@ -159,43 +210,55 @@ export class RowQuantiser {
   private rowsDone = 0;
 
   constructor(
-    private readonly N: number,
-    private readonly K: number,
-    private readonly blockSize: number,
-    private readonly format: QuantisationFormat,
+    private readonly matrix: RowMatrix,
+    private readonly quantisers: Quantisers = THIS_THREAD,
   ) {
-    this.nBlocks = Math.ceil(K / blockSize);
+    this.nBlocks = Math.ceil(matrix.K / matrix.blockSize);
   }
 
   /** Bytes of the packed levels `[N, nBlocks, blockSize · bits / 8]`. */
   get packedBytes(): number {
-    return (this.N * this.nBlocks * this.blockSize * this.format.bits) / 8;
+    const { N, blockSize, format } = this.matrix;
+    return (N * this.nBlocks * blockSize * format.bits) / 8;
   }
 
   /** Each block's packed levels, in order. */
   async *packed(blocks: AsyncIterable<Float32Array>): AsyncGenerator<Uint8Array> {
-    for await (const block of blocks) {
-      const rows = block.length / this.K;
-      const q = quantizeBlockwise(block, rows, this.K, this.blockSize, this.format);
+    const { tensor, K, blockSize, format } = this.matrix;
+    const pending: { rows: number; result: Promise<QuantisedRows> }[] = [];
+    const next = async (): Promise<Uint8Array> => {
+      const { rows, result } = pending.shift() as (typeof pending)[number];
+      const q = await result;
       this.scales.push(q.scales);
-      this.zeroPoints.push(packLevels(q.zeroPoints, rows, this.nBlocks, this.format.bits));
+      this.zeroPoints.push(q.zeroPoints);
       this.rowsDone += rows;
-      yield q.packed;
+      return q.packed;
+    };
+    for await (const block of blocks) {
+      // Counted before quantise: a worker takes the block's buffer with it.
+      const rows = block.length / K;
+      const result = this.quantisers.quantise({ tensor, rows: block, K, blockSize, format });
+      // Awaited in order below; one that fails while later blocks are read must not count as unhandled meanwhile.
+      result.catch(() => {});
+      pending.push({ rows, result });
+      if (pending.length >= this.quantisers.inFlight) yield await next();
     }
+    while (pending.length > 0) yield await next();
   }
 
   /** fp32 `[N, nBlocks]`, once every row went through `packed`. */
   get allScales(): Float32Array {
-    return this.concatenate(this.scales, new Float32Array(this.N * this.nBlocks));
+    return this.concatenate(this.scales, new Float32Array(this.matrix.N * this.nBlocks));
   }
 
   /** `[N, ceil(nBlocks · bits / 8)]`: the zero points packed per row, as MatMulNBits takes them. */
   get packedZeroPoints(): Uint8Array {
-    return this.concatenate(this.zeroPoints, new Uint8Array(this.N * Math.ceil((this.nBlocks * this.format.bits) / 8)));
+    const { N, format } = this.matrix;
+    return this.concatenate(this.zeroPoints, new Uint8Array(N * Math.ceil((this.nBlocks * format.bits) / 8)));
   }
 
   private concatenate<T extends Float32Array | Uint8Array>(parts: T[], into: T): T {
-    if (this.rowsDone !== this.N) throw new Error(`RowQuantiser: ${this.rowsDone} of ${this.N} rows quantised`);
+    if (this.rowsDone !== this.matrix.N) throw new Error(`RowQuantiser: ${this.rowsDone} of ${this.matrix.N} rows of ${this.matrix.tensor} quantised`);
     let at = 0;
     for (const part of parts) {
       into.set(part, at);

@@ -55,11 +55,14 @@ export class WeightReader {
     return this.read(info, { row: start, rows: count, column: 0, columns: matrixShape(info).columns });
   }
 
-  /** The tensor as consecutive blocks of whole rows along its first axis, widened to fp32, each at most a slab. */
-  async *rowSlabs(name: string, shape: number[]): AsyncGenerator<Float32Array> {
+  /**
+   * The tensor as consecutive blocks of whole rows along its first axis, widened to fp32, each at most a slab and at
+   * most `maxBytes` (smaller blocks, to share a tensor out among quantisation workers).
+   */
+  async *rowSlabs(name: string, shape: number[], maxBytes = this.slabBytes): AsyncGenerator<Float32Array> {
     const info = this.info(name, shape);
     const { rows, columns } = matrixShape(info);
-    const step = Math.max(1, Math.floor(this.slabBytes / (4 * columns)));
+    const step = Math.max(1, Math.floor(Math.min(this.slabBytes, maxBytes) / (4 * columns)));
     for (let row = 0; row < rows; row += step) yield this.read(info, { row, rows: Math.min(step, rows - row), column: 0, columns });
   }
 

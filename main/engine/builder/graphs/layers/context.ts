@@ -3,6 +3,7 @@
  * variant being built.
  */
 import type { GraphBuilder } from '../../onnx/graph';
+import type { Quantisers } from '../../quantize';
 import type { WeightReader } from '../../weights';
 
 export type Precision =
@@ -21,6 +22,8 @@ export interface LayerContext {
   g: GraphBuilder;
   weights: WeightReader;
   precision: Precision;
+  /** Where int4 weights are quantised (default: this thread). */
+  quantisers?: Quantisers;
 }
 
 /** ORT-GenAI names an op's weights after the node path: `/model/layers.0/attn/q_proj` → `model.layers.0.attn.q_proj`. */

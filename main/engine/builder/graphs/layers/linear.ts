@@ -2,10 +2,11 @@
  * An HF `nn.Linear`, `y = x·Wᵀ (+ b)` with W `[N = out, K = in]`: a MatMul on the transposed fp32 weight, or
  * MatMulNBits on quantised blocks along K with zero points (onnx-bundle.md §5.1) in the int4 variant; a bias is a
  * separate Add. Weights stream to the data file a slab at a time (columns of W for the transposed layout, rows for
- * the quantised one), so a [vocab, hidden] head costs a slab of memory, not its fp32 size twice.
+ * the quantised one, quantised on the context's threads), so a [vocab, hidden] head costs a slab of memory (a few,
+ * with quantisation workers), not its fp32 size twice.
  */
 import { DataType, floatTensor, streamedFloatTensor } from '../../onnx/graph';
-import { RowQuantiser, type WeightBits } from '../../quantize';
+import { RowQuantiser, THIS_THREAD, type WeightBits } from '../../quantize';
 import { weightName, type LayerContext } from './context';
 
 /**
@@ -48,8 +49,9 @@ export async function makeLinear(
   if (precision.kind === 'int4' && !options.fp32) {
     const { blockSize, accuracyLevel } = precision;
     const bits = linearWeightBits(source);
-    const q = new RowQuantiser(N, K, blockSize, { bits, symmetric: false });
-    const levels = { byteLength: q.packedBytes, chunks: q.packed(ctx.weights.rowSlabs(source, [N, K])) };
+    const { quantisers = THIS_THREAD } = ctx;
+    const q = new RowQuantiser({ tensor: source, N, K, blockSize, format: { bits, symmetric: false } }, quantisers);
+    const levels = { byteLength: q.packedBytes, chunks: q.packed(ctx.weights.rowSlabs(source, [N, K], quantisers.slabBytes)) };
     const packed = await g.initializer(weightName(name, `weight_Q${bits}`), { dataType: DataType.UINT8, dims: [N, q.nBlocks, (blockSize * bits) / 8], bytes: levels });
     const scales = await g.initializer(weightName(name, 'weight_scales'), floatTensor(q.allScales, [N * q.nBlocks]));
     const zeroPoints = q.packedZeroPoints;

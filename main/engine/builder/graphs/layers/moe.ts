@@ -45,7 +45,7 @@ export async function makeMoe(ctx: LayerContext, name: string, source: string, m
     /** The stack's packed levels [E, out, in/2] and scales [E, out, in/blockSize] (or [E, out] per row). */
     const quantised = async (which: ExpertStack): Promise<[string, string]> => {
       const [out, inner] = expertShape(which, moe, H);
-      const q = new RowQuantiser(E * out, inner, blockSize || inner, EXPERT_FORMAT);
+      const q = new RowQuantiser({ tensor: `${source}.experts (${which})`, N: E * out, K: inner, blockSize: blockSize || inner, format: EXPERT_FORMAT }, ctx.quantisers);
       const levels = { byteLength: q.packedBytes, chunks: q.packed(experts(which)) };
       const packed = await g.initializer(weightName(name, `experts.${which}.weight_Q4`), { dataType: DataType.UINT8, dims: [E, out, inner / 2], bytes: levels });
       const scales = await g.initializer(weightName(name, `experts.${which}.weight_scales`), floatTensor(q.allScales, blockSize ? [E, out, inner / blockSize] : [E, out]));

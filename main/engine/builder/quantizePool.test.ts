@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { testTempDir } from '../../../test/tempDir';
+import { quantizeRows, RowQuantiser, type RowMatrix } from './quantize';
+import { QuantisePool } from './quantizePool';
+import { seeded } from './testing/writeSafetensors';
+
+const K = 96;
+const MATRIX: RowMatrix = { tensor: 'layers.0.mlp.down_proj.weight', N: 64, K, blockSize: 32, format: { bits: 4, symmetric: false } };
+
+/** Threads of this process (Linux): a worker is one, and it is gone once the worker has exited. */
+const threadCount = () => readdirSync('/proc/self/task').length;
+
+/** The matrix's rows as blocks of the given row counts, each in a buffer of its own. */
+function* blocks(weight: Float32Array, counts: number[]): Generator<Float32Array> {
+  let row = 0;
+  for (const count of counts) {
+    yield weight.slice(row * K, (row + count) * K);
+    row += count;
+  }
+}
+
+async function quantiseAll(q: RowQuantiser, rows: Iterable<Float32Array>): Promise<Uint8Array> {
+  const packed: number[] = [];
+  for await (const levels of q.packed((async function* () { yield* rows; })())) packed.push(...levels);
+  return Uint8Array.from(packed);
+}
+
+/** A worker module that fails as `body` says on the first block it is sent. */
+function failingWorker(body: string): string {
+  const file = path.join(testTempDir('failing-worker'), 'worker.mjs');
+  writeFileSync(file, `import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => { ${body} });\n`);
+  return file;
+}
+
+describe('quantisation on a pool of worker threads', () => {
+  it('gives the levels, scales and zero points of this thread, in the order the blocks came, moving each block rather than copying it', async () => {
+    const weight = seeded(MATRIX.N * K, 3);
+    // Blocks of very different sizes finish out of order on two workers.
+    const counts = [40, 1, 1, 10, 2, 7, 3];
+    const here = new RowQuantiser(MATRIX);
+    const expected = await quantiseAll(here, blocks(weight, counts));
+    const pool = await QuantisePool.start(2);
+    try {
+      const sent = [...blocks(weight, counts)];
+      const q = new RowQuantiser(MATRIX, pool);
+      expect(await quantiseAll(q, sent)).toEqual(expected);
+      expect(q.allScales).toEqual(here.allScales);
+      expect(q.packedZeroPoints).toEqual(here.packedZeroPoints);
+      // Transferred: the sender's view of each block is detached.
+      expect(sent.map((block) => block.length)).toEqual(counts.map(() => 0));
+      // A view into a larger buffer cannot move without taking the rest along: it is copied, the buffer left intact.
+      const view = weight.subarray(0, 2 * K);
+      expect(await pool.quantise({ ...MATRIX, rows: view })).toEqual(quantizeRows({ ...MATRIX, rows: view }));
+      expect(view.length).toBe(2 * K);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('reads ahead two blocks per worker, in slabs that share a fixed budget among them', async () => {
+    const pool = await QuantisePool.start(3, { inFlightBytes: 6 * 2 ** 20 });
+    await pool.close();
+    expect(pool.inFlight).toBe(6);
+    expect(pool.slabBytes).toBe(2 ** 20);
+    const wide = await QuantisePool.start(1);
+    await wide.close();
+    expect(wide.slabBytes).toBe(64 * 2 ** 20);
+  });
+
+  it("answers a quantiser's exception as BUILD_FAILED naming the tensor, and goes on quantising", async () => {
+    const pool = await QuantisePool.start(1);
+    try {
+      const rows = seeded(2 * 48, 1);
+      await expect(pool.quantise({ ...MATRIX, K: 48, blockSize: 24, rows })).rejects.toMatchObject({
+        code: 'BUILD_FAILED',
+        message: 'quantising layers.0.mlp.down_proj.weight failed: quantizeBlockwise: block size 24 is not a power of two ≥ 16',
+      });
+      const good = seeded(K, 2);
+      expect(await pool.quantise({ ...MATRIX, rows: good.slice() })).toEqual(quantizeRows({ ...MATRIX, rows: good }));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails every pending block, naming its tensor, when a worker throws or exits, and refuses later blocks', async () => {
+    for (const [body, reason] of [
+      ["throw new Error('out of memory')", 'a quantisation worker failed: out of memory'],
+      ['process.exit(3)', 'a quantisation worker stopped (exit code 3)'],
+    ]) {
+      const pool = await QuantisePool.start(2, { entry: failingWorker(body) });
+      try {
+        const q = new RowQuantiser(MATRIX, pool);
+        await expect(quantiseAll(q, blocks(seeded(MATRIX.N * K, 4), [16, 16, 16, 16]))).rejects.toMatchObject({
+          code: 'BUILD_FAILED',
+          message: `quantising layers.0.mlp.down_proj.weight failed: ${reason}`,
+        });
+        await expect(pool.quantise({ ...MATRIX, tensor: 'lm_head.weight', rows: seeded(K, 5) })).rejects.toThrow(`quantising lm_head.weight failed: ${reason}`);
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
+  it.skipIf(process.platform !== 'linux')('leaves no thread behind once closed, whether it quantised, failed or was closed mid-block', async () => {
+    const before = threadCount();
+    const pool = await QuantisePool.start(3);
+    expect(threadCount()).toBe(before + 3);
+    await pool.quantise({ ...MATRIX, rows: seeded(K, 6) });
+    const pending = expect(pool.quantise({ ...MATRIX, rows: seeded(MATRIX.N * K * 64, 7) })).rejects.toThrow(
+      'quantising layers.0.mlp.down_proj.weight failed: the quantisation pool was closed',
+    );
+    await pool.close();
+    await pending;
+    expect(threadCount()).toBe(before);
+
+    const crashing = await QuantisePool.start(2, { entry: failingWorker('process.exit(1)') });
+    await expect(crashing.quantise({ ...MATRIX, rows: seeded(K, 8) })).rejects.toThrow('exit code 1');
+    await crashing.close();
+    expect(threadCount()).toBe(before);
+  });
+});

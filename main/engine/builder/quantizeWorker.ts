@@ -1,0 +1,22 @@
+/**
+ * A quantisation worker thread (quantizePool.ts starts it): quantises the blocks of rows it is sent, one at a time,
+ * and sends back each block's packed levels, scales and zero points, their buffers transferred rather than copied.
+ * An exception in the quantiser is answered as an error; the worker goes on with the next block.
+ */
+import { parentPort } from 'node:worker_threads';
+import { quantizeRows, type RowsJob } from './quantize';
+
+const port = parentPort;
+if (!port) throw new Error('quantizeWorker runs as a worker thread of quantizePool.ts');
+
+port.on('message', (job: RowsJob) => {
+  let result;
+  try {
+    result = quantizeRows(job);
+  } catch (error) {
+    port.postMessage({ error: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  // Each its own ArrayBuffer (quantizeRows says so).
+  port.postMessage(result, [result.packed.buffer, result.scales.buffer, result.zeroPoints.buffer] as ArrayBuffer[]);
+});
