@@ -5,13 +5,13 @@
  * the benchmark's — and where the conversion's peak was reached: the graph being written and the checkpoint bytes
  * read when it was seen (the high-water mark is read at every progress report, i.e. after every tensor read).
  *
- *   node --import tsx main/bench/buildChild.ts <checkpoint-dir> <bundle-dir> <fp32|int4>
+ *   node --import tsx main/bench/buildChild.ts <checkpoint-dir> <bundle-dir> <fp32|int4> <threads>
  */
 import { readFileSync } from 'node:fs';
 import { buildBundle } from '../engine/builder/build';
 import type { VariantName } from '../engine/builder/manifest';
 
-const [checkpointDir, bundleDir, variant] = process.argv.slice(2);
+const [checkpointDir, bundleDir, variant, threads] = process.argv.slice(2);
 /**
  * This process's peak resident set. On Linux that is VmHWM: getrusage's maxRSS keeps the high-water mark of the
  * parent at the time it spawned us, and the benchmark holds gigabytes just after writing the checkpoint (that alone
@@ -29,6 +29,7 @@ let peak = { rssBytes: 0, phase: 'start', readBytes: 0 };
 let phase = 'start';
 await buildBundle(checkpointDir, bundleDir, {
   variant: variant as VariantName,
+  threads: Number(threads),
   onProgress: (p) => {
     bytes = p.totalBytes;
     if (conversion.seconds > 0) return;

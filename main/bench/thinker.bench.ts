@@ -5,7 +5,8 @@
  * 8 query heads), plus the tiny checkpoint's encoders; the tokenizer and processor files are the tiny checkpoint's.
  *
  * Prints: builder throughput and peak RSS, of the conversion and of the whole build with its self-check (int4
- * variant, in a child process so only the builder's memory counts); the bundle's load-time verification with the
+ * variant, in a child process so only the builder's memory counts), quantising on BENCH_THREADS and on one thread
+ * (the bundles must be byte-identical); the bundle's load-time verification with the
  * build's stamps against hashing every file (as each load did before stamps; page cache warm in both); how long opening
 the bundle's sessions takes and the anonymous memory it adds (in a child process: the prepacked weights); prefill and
  * decode tokens/s through the runtime on CPU, and the share of decode wall time spent outside `session.run` (target
@@ -21,7 +22,7 @@ import { loadBundle } from '../engine/runtime/bundle';
 import { STAMPS_FILE } from '../engine/runtime/verificationStamps';
 import { TokenSampler } from '../engine/runtime/sampling/sampler';
 import { TRANSFORMERS_SAMPLING_DEFAULTS } from '../engine/runtime/sampling/generationConfig';
-import { buildInChild, openInChild } from './inChild';
+import { assertSameBundles, BENCH_THREADS, buildInChild, openInChild } from './inChild';
 import { VARIANT_KEYS } from '../engine/builder/manifest';
 import { medianMs, type Bench, type BenchResult } from './harness';
 
@@ -54,8 +55,12 @@ const bench: Bench = {
       mkdirSync(checkpoint);
       process.stderr.write('  writing the synthetic checkpoint …\n');
       const checkpointBytes = await writeSyntheticThinker(checkpoint, SHAPE);
-      process.stderr.write(`  ${(checkpointBytes / 1e9).toFixed(2)} GB of bf16 weights; building the int4 bundle …\n`);
-      const build = await buildInChild(checkpoint, bundleDir, 'int4');
+      process.stderr.write(`  ${(checkpointBytes / 1e9).toFixed(2)} GB of bf16 weights; building the int4 bundle on 1 and on ${BENCH_THREADS} threads …\n`);
+      const oneThreadDir = path.join(scratch, 'bundle-1');
+      const oneThread = await buildInChild(checkpoint, oneThreadDir, 'int4', 1);
+      const build = await buildInChild(checkpoint, bundleDir, 'int4', BENCH_THREADS);
+      assertSameBundles(oneThreadDir, bundleDir);
+      rmSync(oneThreadDir, { recursive: true, force: true });
       rmSync(checkpoint, { recursive: true, force: true });
       const bundleBytes = JSON.parse(readFileSync(path.join(bundleDir, 'manifest.json'), 'utf8')).files.reduce((n: number, f: { path: string }) => n + statSync(path.join(bundleDir, f.path)).size, 0);
       const stampedLoadMs = await medianMs(() => loadBundle(bundleDir), { runs: 5, warmup: 1 });
@@ -108,13 +113,36 @@ const bench: Bench = {
         const threads = 'onnxruntime default intra-op threads';
         results.push(
           {
-            name: 'thinker build: synthetic checkpoint → int4',
+            name: `thinker build: synthetic checkpoint → int4, ${BENCH_THREADS} threads`,
             value: build.bytes / MB / build.seconds,
             unit: 'MB/s',
             note: `${(build.bytes / 1e9).toFixed(2)} GB (${(build.bytes / 2 ** 30).toFixed(2)} GiB) bf16 in ${build.seconds.toFixed(1)} s → ${(bundleBytes / 1e9).toFixed(2)} GB bundle`,
           },
-          { name: 'thinker build: peak RSS (child process)', value: build.peakRssBytes / 2 ** 20, unit: 'MiB', note: 'conversion, up to the self-check' },
-          { name: 'thinker build: peak RSS with the self-check', value: build.peakRssWithSelfCheckBytes / 2 ** 20, unit: 'MiB', note: 'the whole build' },
+          {
+            name: 'thinker build: synthetic checkpoint → int4, 1 thread',
+            value: oneThread.bytes / MB / oneThread.seconds,
+            unit: 'MB/s',
+            note: `${oneThread.seconds.toFixed(1)} s; the same bundle byte for byte`,
+          },
+          {
+            name: `thinker build: conversion, ${BENCH_THREADS} threads`,
+            value: build.seconds,
+            unit: 's',
+            peer: { name: '1 thread', value: oneThread.seconds },
+            note: `ratio = speed-up on ${os.availableParallelism()} cores`,
+          },
+          {
+            name: `thinker build: peak RSS (child process), ${BENCH_THREADS} threads`,
+            value: build.peakRssBytes / 2 ** 20,
+            unit: 'MiB',
+            note: `conversion, up to the self-check; 1 thread: ${(oneThread.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+          },
+          {
+            name: `thinker build: peak RSS with the self-check, ${BENCH_THREADS} threads`,
+            value: build.peakRssWithSelfCheckBytes / 2 ** 20,
+            unit: 'MiB',
+            note: `the whole build; 1 thread: ${(oneThread.peakRssWithSelfCheckBytes / 2 ** 20).toFixed(0)} MiB`,
+          },
           {
             name: 'thinker bundle load: sha256 check, stamped',
             value: stampedLoadMs,
