@@ -21,23 +21,36 @@ const outDir = () => path.join(mkdtempSync(path.join(scratch, 'out-')), 'bundle'
 /** Threads of this process (Linux): each quantisation worker is one while it lives. */
 const threadCount = () => readdirSync('/proc/self/task').length;
 
+/** Whether every item of `few` is in `many`, in the same order. */
+function inOrderWithin(few: string[], many: string[]): boolean {
+  let found = 0;
+  for (const item of many) if (item === few[found]) found++;
+  return found === few.length;
+}
+
 interface Built {
   /** Every file of the bundle with the sha256 of its bytes, as the manifest lists them. */
   files: string[];
   /** The most threads this process had while the build ran. */
   peakThreads: number;
+  /** Each progress report's phase and bytes done. */
+  progress: string[];
 }
 
 async function build(checkpoint: string, variant: VariantName, threads: number, options: Partial<BuildOptions> = {}): Promise<Built> {
   let peakThreads = threadCount();
+  const progress: string[] = [];
   const { manifest } = await buildBundle(checkpoint, outDir(), {
     variant,
     threads,
     selfCheck: false,
-    onProgress: () => (peakThreads = Math.max(peakThreads, threadCount())),
+    onProgress: (p) => {
+      peakThreads = Math.max(peakThreads, threadCount());
+      progress.push(`${p.phase} ${p.doneBytes}/${p.totalBytes}`);
+    },
     ...options,
   });
-  return { files: manifest.files.map((f) => `${f.path} ${f.bytes} ${f.sha256}`), peakThreads };
+  return { files: manifest.files.map((f) => `${f.path} ${f.bytes} ${f.sha256}`), peakThreads, progress };
 }
 
 describe.skipIf(process.platform !== 'linux')('buildBundle on several threads', () => {
@@ -50,7 +63,7 @@ describe.skipIf(process.platform !== 'linux')('buildBundle on several threads', 
     idle = threadCount();
   });
 
-  it('writes every file byte for byte as one thread does, in both variants; only int4 on ≥ 2 threads starts workers, and none is left', async () => {
+  it('writes every file byte for byte as one thread does, in both variants, with the same progress; only int4 on ≥ 2 threads starts workers, and none is left', async () => {
     for (const [checkpoint, variant] of [[TINY_CHECKPOINT_DIR, 'fp32'], [TINY_CHECKPOINT_DIR, 'int4'], [synthetic, 'int4']] as const) {
       const one = await build(checkpoint, variant, 1);
       const two = await build(checkpoint, variant, 2);
@@ -58,6 +71,10 @@ describe.skipIf(process.platform !== 'linux')('buildBundle on several threads', 
       const label = `${path.basename(checkpoint)} ${variant}`;
       expect(two.files, label).toEqual(one.files);
       expect(three.files, label).toEqual(one.files);
+      // The same reads in the same order, only earlier (reading runs ahead), and in smaller slabs: the synthetic
+      // head, [152064, 64] fp32 = 39 MB, is read in two slabs of at most 32 MiB on two threads, not one of 64 MiB.
+      expect(inOrderWithin(one.progress, two.progress), label).toBe(true);
+      expect(two.progress.length - one.progress.length, label).toBe(checkpoint === synthetic ? 1 : 0);
       expect(one.peakThreads, label).toBe(idle);
       // A worker per thread, and none for fp32, which quantises nothing.
       expect(two.peakThreads, label).toBe(variant === 'int4' ? idle + 2 : idle);
