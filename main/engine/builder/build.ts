@@ -46,8 +46,20 @@ export interface BuildOptions {
    * thread; N ≥ 2 on N worker threads while it reads ahead and writes. The bundle is the same byte for byte.
    */
   threads?: number;
+  /** Something the user should know that does not stop the build (default: stderr). */
+  onWarning?: (message: string) => void;
   /** Where initializer bytes go; the default writes `<graph>.onnx.data` (+ rollover). A seam for tests that inject write failures. */
   createDataWriter?: (file: string) => Promise<DataSink>;
+}
+
+/** Workers that cannot start (an app packaged without the worker's module, say) leave the quantising to this thread. */
+async function startQuantisers(threads: number, warn: (message: string) => void): Promise<QuantisePool | undefined> {
+  try {
+    return await QuantisePool.start(threads);
+  } catch (error) {
+    warn(`Quantising on one thread: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
 }
 
 export interface BuildResult {
@@ -95,7 +107,7 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
   const weights = new WeightReader(tensors, (bytes) => progress.read(bytes));
   const folder = { bundleDir: staging, variantKey, createDataWriter };
   // The fp32 variant quantises nothing; one thread quantises on this one, with no worker.
-  const pool = precision.kind === 'int4' && threads > 1 ? await QuantisePool.start(threads) : undefined;
+  const pool = precision.kind === 'int4' && threads > 1 ? await startQuantisers(threads, options.onWarning ?? console.warn) : undefined;
 
   try {
     await mkdir(path.join(staging, variantKey), { recursive: true });

@@ -30,7 +30,7 @@ async function quantiseAll(q: RowQuantiser, rows: Iterable<Float32Array>): Promi
 /** A worker module that fails as `body` says on the first block it is sent. */
 function failingWorker(body: string): string {
   const file = path.join(testTempDir('failing-worker'), 'worker.mjs');
-  writeFileSync(file, `import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => { ${body} });\n`);
+  writeFileSync(file, `import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => { ${body} });\nparentPort.postMessage({ ready: true });\n`);
   return file;
 }
 
@@ -101,6 +101,17 @@ describe('quantisation on a pool of worker threads', () => {
         await pool.close();
       }
     }
+  });
+
+  it('refuses to start, saying why, when a worker cannot load its module, and leaves no worker running', async () => {
+    const missing = path.join(testTempDir('no-worker'), 'missing.mjs');
+    await expect(QuantisePool.start(2, { entry: missing })).rejects.toMatchObject({
+      code: 'BUILD_FAILED',
+      message: expect.stringMatching(/^the quantisation workers could not start: a quantisation worker failed: Cannot find module .*missing\.mjs/),
+    });
+    const throwing = path.join(testTempDir('throwing-worker'), 'worker.mjs');
+    writeFileSync(throwing, "throw new Error('bad build of the worker');\n");
+    await expect(QuantisePool.start(2, { entry: throwing })).rejects.toThrow('the quantisation workers could not start: a quantisation worker failed: bad build of the worker');
   });
 
   it.skipIf(process.platform !== 'linux')('leaves no thread behind once closed, whether it quantised, failed or was closed mid-block', async () => {

@@ -65,7 +65,7 @@ interface Task {
   reject: (error: Error) => void;
 }
 
-type Reply = QuantisedRows | { error: string };
+type Reply = QuantisedRows | { error: string } | { ready: true };
 
 export interface PoolOptions {
   /** The worker module (tests substitute one that fails). */
@@ -79,7 +79,14 @@ export class QuantisePool implements Quantisers {
   static async start(threads: number, options: PoolOptions = {}): Promise<QuantisePool> {
     const entry = options.entry ?? WORKER_ENTRY;
     const source = entry.endsWith('.ts') ? await bundledSource(entry) : undefined;
-    return new QuantisePool(threads, () => (source === undefined ? new Worker(entry) : new Worker(source, { eval: true })), options);
+    const pool = new QuantisePool(threads, () => (source === undefined ? new Worker(entry) : new Worker(source, { eval: true })), options);
+    try {
+      await pool.started;
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
   }
 
   readonly inFlight: number;
@@ -90,9 +97,13 @@ export class QuantisePool implements Quantisers {
   private readonly queue: Task[] = [];
   /** Set once the pool cannot quantise any more: a worker failed, or the pool was closed. */
   private stopped?: string;
+  /** Every worker has loaded its module; rejected with the reason one could not (a packaging fault, say). */
+  private readonly started: Promise<void>;
+  private onStarted: { ready: number; resolve: () => void; reject: (error: Error) => void } | undefined;
 
   private constructor(threads: number, startWorker: () => Worker, { inFlightBytes = IN_FLIGHT_BYTES }: PoolOptions) {
     if (!Number.isSafeInteger(threads) || threads < 1) throw new Error(`QuantisePool: ${threads} threads (a positive whole number expected)`);
+    this.started = new Promise((resolve, reject) => (this.onStarted = { ready: 0, resolve, reject }));
     this.inFlight = 2 * threads;
     this.slabBytes = Math.min(SLAB_BYTES, Math.floor(inFlightBytes / this.inFlight));
     for (let i = 0; i < threads; i++) {
@@ -132,6 +143,10 @@ export class QuantisePool implements Quantisers {
   }
 
   private answered(worker: Worker, reply: Reply): void {
+    if ('ready' in reply) {
+      if (this.onStarted && ++this.onStarted.ready === this.workers.length) this.onStarted.resolve();
+      return;
+    }
     const task = this.running.get(worker);
     if (!task) return;
     this.running.delete(worker);
@@ -144,6 +159,7 @@ export class QuantisePool implements Quantisers {
   private fail(reason: string): void {
     if (this.stopped) return;
     this.stopped = reason;
+    this.onStarted?.reject(new OmniError('BUILD_FAILED', `the quantisation workers could not start: ${reason}`));
     for (const task of [...this.running.values(), ...this.queue]) task.reject(failure(task.job, reason));
     this.running.clear();
     this.queue.length = 0;

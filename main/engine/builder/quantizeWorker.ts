@@ -20,3 +20,5 @@ port.on('message', (job: RowsJob) => {
   // Each its own ArrayBuffer (quantizeRows says so).
   port.postMessage(result, [result.packed.buffer, result.scales.buffer, result.zeroPoints.buffer] as ArrayBuffer[]);
 });
+// Loaded, imports and all: the pool counts on this worker (a module that cannot load says so before this).
+port.postMessage({ ready: true });

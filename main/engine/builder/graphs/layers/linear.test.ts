@@ -69,7 +69,7 @@ describe('int4 linear weights quantised on worker threads', () => {
 
   it('fail naming the checkpoint tensor when a worker stops', async () => {
     const worker = path.join(testTempDir('linear-worker'), 'worker.mjs');
-    writeFileSync(worker, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(9));\n");
+    writeFileSync(worker, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(9));\nparentPort.postMessage({ ready: true });\n");
     const pool = await QuantisePool.start(2, { entry: worker });
     try {
       await expect(writeLinears(INT4, N * K, pool)).rejects.toMatchObject({
