@@ -5,6 +5,14 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 export class UsageError extends Error {}
 
+/** A `--option N` value as a positive whole number, or undefined when the option is absent; a usage error otherwise. */
+export function positiveIntegerOption(value: unknown, command: string, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${command}: ${option} takes a positive whole number, not ${String(value)}`);
+  return n;
+}
+
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;

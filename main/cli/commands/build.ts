@@ -7,17 +7,10 @@ import type { BuildProgress } from '../../engine/builder/progress';
 import { defaultThreads } from '../../engine/builder/quantizePool';
 import { VARIANTS } from '../../models/catalog/schema';
 import type { Command } from '../command';
-import { formatBytes, UsageError, type Io } from '../output';
+import { formatBytes, positiveIntegerOption, UsageError, type Io } from '../output';
 import { formatDuration, ProgressLine } from '../progressLine';
 
 const USAGE = 'omnidesk build <checkpoint-dir> <bundle-dir> [--variant fp32|int4] [--threads N] [--overwrite]';
-
-function threadCount(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`build: --threads takes a positive whole number, not ${String(value)}`);
-  return n;
-}
 
 function progressText(p: BuildProgress): string {
   const fraction = p.totalBytes > 0 ? p.doneBytes / p.totalBytes : 0;
@@ -34,7 +27,7 @@ export const buildCommand: Command = {
     if (!checkpointDir || !bundleDir) throw new UsageError(`build: give the checkpoint and bundle directories (usage: ${USAGE})`);
     const variant = values.variant as string;
     if (!(VARIANTS as readonly string[]).includes(variant)) throw new UsageError(`build: --variant must be one of ${VARIANTS.join(', ')}`);
-    const threads = threadCount(values.threads);
+    const threads = positiveIntegerOption(values.threads, 'build', '--threads');
     const line = new ProgressLine(io, process.stderr.isTTY === true);
     const started = performance.now();
     const result = await buildBundle(checkpointDir, bundleDir, {

@@ -5,7 +5,7 @@
  */
 import { RemoteBackend } from '../../engine/protocol';
 import { homeOption, type Command } from '../command';
-import { UsageError } from '../output';
+import { positiveIntegerOption, UsageError } from '../output';
 import { turnInputOptions, turnInputs, videoBounds } from './preprocess';
 import { runLocal } from './runLocal';
 import { API_KEY_VARIABLE, runRemote } from './runRemote';
@@ -13,13 +13,6 @@ import type { TurnSettings } from './turnOutput';
 
 const USAGE =
   'omnidesk run (<bundle-dir> | --remote <base-url> [--model M]) [inputs] [--speaker NAME] [--no-speech] [--greedy] [--max-new-tokens N] [--max-frames N] [--out reply.wav] [--dump DIR] [--seed N]';
-
-function positiveInteger(value: unknown, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`run: ${option} takes a positive whole number`);
-  return n;
-}
 
 /** The flags both kinds of run take. */
 function turnSettings(values: Record<string, unknown>): TurnSettings {
@@ -29,8 +22,8 @@ function turnSettings(values: Record<string, unknown>): TurnSettings {
     speech: values['no-speech'] !== true,
     speaker: values.speaker as string | undefined,
     greedy: values.greedy === true,
-    maxNewTokens: positiveInteger(values['max-new-tokens'], '--max-new-tokens'),
-    maxFrames: positiveInteger(values['max-frames'], '--max-frames'),
+    maxNewTokens: positiveIntegerOption(values['max-new-tokens'], 'run', '--max-new-tokens'),
+    maxFrames: positiveIntegerOption(values['max-frames'], 'run', '--max-frames'),
     seed,
     out: values.out as string | undefined,
     dump: values.dump as string | undefined,
