@@ -19,10 +19,10 @@ import { createManifest, describeFiles, VARIANT_KEYS, writeManifest, type BuiltG
 import { ExternalDataWriter, writeError, type DataSink } from './onnx/externalData';
 import { ProgressTracker, type BuildProgress } from './progress';
 import { defaultThreads, QuantisePool } from './quantizePool';
-import { openCheckpoint } from './safetensors';
+import { openCheckpoint, ShardFiles } from './safetensors';
 import { selfCheck } from './selfCheck';
 import { readSpeechConfig } from './speechConfig';
-import { WeightReader } from './weights';
+import { SLAB_BYTES, WeightReader } from './weights';
 import { writeGraph } from './writeGraph';
 
 export interface BuildOptions {
@@ -104,7 +104,9 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
   const plan = planGraphs(config, encoders, speech);
   const shares = plan.map((graph) => [graph.name, plannedTensors(graph, tensors.values()).reduce((n, t) => n + t.byteLength, 0)] as const);
   const progress = new ProgressTracker(new Map(shares), options.onProgress);
-  const weights = new WeightReader(tensors, (bytes) => progress.read(bytes));
+  // Every shard stays open while the graphs read it, closed however the build ends.
+  const shards = new ShardFiles();
+  const weights = new WeightReader(tensors, (bytes) => progress.read(bytes), SLAB_BYTES, shards);
   const folder = { bundleDir: staging, variantKey, createDataWriter };
   // The fp32 variant quantises nothing; one thread quantises on this one, with no worker.
   const pool = precision.kind === 'int4' && threads > 1 ? await startQuantisers(threads, options.onWarning ?? console.warn) : undefined;
@@ -119,6 +121,7 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
     }
     // Idle workers hold memory the self-check's sessions can use.
     await pool?.close();
+    await shards.close();
 
     progress.enter('files');
     const upstream = { config: [] as string[], tokenizer: [] as string[], preprocessing: [] as string[] };
@@ -160,6 +163,7 @@ export async function buildBundle(checkpointDir: string, bundleDir: string, opti
     return { bundleDir, manifest };
   } catch (error) {
     await pool?.close();
+    await shards.close();
     await rm(staging, { recursive: true, force: true });
     throw error;
   }

@@ -8,18 +8,23 @@
  */
 import type { MoeConfig } from './config';
 import type { QuantisationFormat } from './quantize';
-import type { WeightReader } from './weights';
+import { storedF32, widen, type StoredFloats } from './safetensors';
+import type { RowValues, WeightReader } from './weights';
 
 /** Which stack: fc1 [E, 2I, H] (gate/up interleaved rows) or fc2 [E, H, I]. */
 export type ExpertStack = 'fc1' | 'fc2';
 
-function interleave(gate: Float32Array, up: Float32Array, I: number, H: number): Float32Array {
-  const fc1 = new Float32Array(2 * I * H);
+/** Rows of gate and up, [I, in] each, as one matrix [2I, in] with gate at even rows: row bytes moved, not widened. */
+function interleave(gate: StoredFloats, up: StoredFloats, I: number): StoredFloats {
+  // Two tensors of one checkpoint in different float types: met in the type both widen to.
+  if (gate.dtype !== up.dtype) return interleave(storedF32(widen(gate)), storedF32(widen(up)), I);
+  const rowBytes = gate.bytes.byteLength / I;
+  const bytes = new Uint8Array(2 * I * rowBytes);
   for (let i = 0; i < I; i++) {
-    fc1.set(gate.subarray(i * H, (i + 1) * H), 2 * i * H);
-    fc1.set(up.subarray(i * H, (i + 1) * H), (2 * i + 1) * H);
+    bytes.set(gate.bytes.subarray(i * rowBytes, (i + 1) * rowBytes), 2 * i * rowBytes);
+    bytes.set(up.bytes.subarray(i * rowBytes, (i + 1) * rowBytes), (2 * i + 1) * rowBytes);
   }
-  return fc1;
+  return { dtype: gate.dtype, bytes };
 }
 
 /** The `[out, in]` shape of one expert's matrix in `stack`. */
@@ -28,20 +33,24 @@ export function expertShape(stack: ExpertStack, moe: MoeConfig, H: number): [num
 }
 
 /**
- * Each expert's matrix of `stack`, expert by expert: the stack `[E, out, in]` as blocks of rows. `prefix` is the
- * experts module, e.g. `thinker.model.layers.3.mlp.experts`.
+ * Each expert's matrix of `stack`, expert by expert: the stack `[E, out, in]` as blocks of rows, read as `values`
+ * says (the fp32 variant's `fp32`, the quantising threads' choice in int4). `prefix` is the experts module, e.g.
+ * `thinker.model.layers.3.mlp.experts`.
  */
-export async function* readExperts(weights: WeightReader, prefix: string, moe: MoeConfig, H: number, stack: ExpertStack): AsyncGenerator<Float32Array> {
+export async function* readExperts(weights: WeightReader, prefix: string, moe: MoeConfig, H: number, stack: ExpertStack, values: RowValues): AsyncGenerator<StoredFloats> {
   const { numExperts: E, intermediateSize: I } = moe;
+  const rows = (name: string, shape: number[], start: number, count: number) => weights.matrixRows(name, shape, start, count, values);
+  const matrix = (name: string, shape: number[]) => rows(name, shape, 0, shape[0]);
   const fused = weights.has(`${prefix}.gate_up_proj`);
   for (let e = 0; e < E; e++) {
     if (stack === 'fc2') {
-      yield await (fused ? weights.rows(`${prefix}.down_proj`, [E, H, I], e, 1) : weights.f32(`${prefix}.${e}.down_proj.weight`, [H, I]));
+      yield await (fused ? rows(`${prefix}.down_proj`, [E, H, I], e, 1) : matrix(`${prefix}.${e}.down_proj.weight`, [H, I]));
     } else if (fused) {
-      const rows = await weights.rows(`${prefix}.gate_up_proj`, [E, 2 * I, H], e, 1);
-      yield interleave(rows.subarray(0, I * H), rows.subarray(I * H), I, H);
+      const gateUp = await rows(`${prefix}.gate_up_proj`, [E, 2 * I, H], e, 1);
+      const half = gateUp.bytes.byteLength / 2;
+      yield interleave({ dtype: gateUp.dtype, bytes: gateUp.bytes.subarray(0, half) }, { dtype: gateUp.dtype, bytes: gateUp.bytes.subarray(half) }, I);
     } else {
-      yield interleave(await weights.f32(`${prefix}.${e}.gate_proj.weight`, [I, H]), await weights.f32(`${prefix}.${e}.up_proj.weight`, [I, H]), I, H);
+      yield interleave(await matrix(`${prefix}.${e}.gate_proj.weight`, [I, H]), await matrix(`${prefix}.${e}.up_proj.weight`, [I, H]), I);
     }
   }
 }

@@ -6,6 +6,7 @@ import { TINY_CHECKPOINT_DIR } from '../testing/fixtures';
 import { buildBundle, type BuildOptions } from './build';
 import type { VariantName } from './manifest';
 import { ExternalDataWriter, writeError, type InitializerBytes } from './onnx/externalData';
+import { openFilesIn } from './testing/openFiles';
 import { writeSyntheticThinker, type SyntheticThinkerShape } from './testing/syntheticThinker';
 
 const scratch = suiteTempDir('parallel-build');
@@ -35,10 +36,15 @@ interface Built {
   peakThreads: number;
   /** Each progress report's phase and bytes done. */
   progress: string[];
+  /** The most descriptors open on the checkpoint's files while the build read them. */
+  peakOpenShards: number;
 }
+
+const shardCount = (checkpoint: string) => readdirSync(checkpoint).filter((file) => file.endsWith('.safetensors')).length;
 
 async function build(checkpoint: string, variant: VariantName, threads: number, options: Partial<BuildOptions> = {}): Promise<Built> {
   let peakThreads = threadCount();
+  let peakOpenShards = 0;
   const progress: string[] = [];
   const { manifest } = await buildBundle(checkpoint, outDir(), {
     variant,
@@ -46,11 +52,12 @@ async function build(checkpoint: string, variant: VariantName, threads: number, 
     selfCheck: false,
     onProgress: (p) => {
       peakThreads = Math.max(peakThreads, threadCount());
+      peakOpenShards = Math.max(peakOpenShards, openFilesIn(checkpoint));
       progress.push(`${p.phase} ${p.doneBytes}/${p.totalBytes}`);
     },
     ...options,
   });
-  return { files: manifest.files.map((f) => `${f.path} ${f.bytes} ${f.sha256}`), peakThreads, progress };
+  return { files: manifest.files.map((f) => `${f.path} ${f.bytes} ${f.sha256}`), peakThreads, progress, peakOpenShards };
 }
 
 describe.skipIf(process.platform !== 'linux')('buildBundle on several threads', () => {
@@ -80,10 +87,13 @@ describe.skipIf(process.platform !== 'linux')('buildBundle on several threads', 
       expect(two.peakThreads, label).toBe(variant === 'int4' ? idle + 2 : idle);
       expect(three.peakThreads, label).toBe(variant === 'int4' ? idle + 3 : idle);
       expect(threadCount(), label).toBe(idle);
+      // Each shard opened once for the whole build, and closed by its end.
+      for (const built of [one, two, three]) expect(built.peakOpenShards, label).toBe(shardCount(checkpoint));
+      expect(openFilesIn(checkpoint), label).toBe(0);
     }
   });
 
-  it('stops its workers and removes the partial bundle when a write fails while they quantise', async () => {
+  it('stops its workers, closes the shards and removes the partial bundle when a write fails while they quantise', async () => {
     const bundleDir = outDir();
     let chunks = 0;
     const full = (file: string) => writeError(file, Object.assign(new Error('no space'), { code: 'ENOSPC' }));
@@ -110,6 +120,7 @@ describe.skipIf(process.platform !== 'linux')('buildBundle on several threads', 
     expect(chunks).toBe(40);
     expect(readdirSync(path.dirname(bundleDir))).toEqual([]);
     expect(threadCount()).toBe(idle);
+    expect(openFilesIn(synthetic)).toBe(0);
   });
 
   it('refuses a thread count that is not a positive whole number, before writing anything', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as ort from '../runtime/ort';
 import onnxProto from 'onnx-proto';
 import { dequantize, packLevels, quantizeBlockwise, RowQuantiser, type WeightBits } from './quantize';
+import { storedF32 } from './safetensors';
 import { seeded } from './testing/writeSafetensors';
 
 const { onnx } = onnxProto;
@@ -151,7 +152,7 @@ describe('block-wise weight quantisation', () => {
     const [N, K, blockSize] = [10, 80, 32]; // 3 blocks per row, the last one partial: 4-bit zero points pack to 2 bytes a row
     const weight = normal(N * K, 9);
     async function* rowBlocks(ranges: [number, number][]) {
-      for (const [from, to] of ranges) yield weight.slice(from * K, to * K);
+      for (const [from, to] of ranges) yield storedF32(weight.slice(from * K, to * K));
     }
     for (const bits of [4, 8] as const) {
       const whole = quantizeBlockwise(weight, N, K, blockSize, { bits, symmetric: false });

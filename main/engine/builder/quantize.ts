@@ -12,6 +12,8 @@
  * scheme by 7 % (block 32, fitted zero points) and by 6 % where the zero point stays 8 (block 128, QMoE), for
  * about 1.5× the quantisation time.
  */
+import { DTYPE_BYTES, widen, type StoredFloats } from './safetensors';
+import type { RowValues } from './weights';
 
 export type WeightBits = 4 | 8;
 
@@ -156,19 +158,26 @@ export interface QuantisedRows {
   zeroPoints: Uint8Array;
 }
 
-/** One block of whole rows `[rows, K]` to quantise, and the tensor it belongs to (named in errors). */
+/**
+ * One block of whole rows `[rows, K]` to quantise, as the checkpoint stores them (widened by whichever thread
+ * quantises), and the tensor it belongs to (named in errors).
+ */
 export interface RowsJob {
   tensor: string;
-  rows: Float32Array;
+  rows: StoredFloats;
   K: number;
   blockSize: number;
   format: QuantisationFormat;
 }
 
-/** Quantises a block of whole rows; every buffer of the result is its own, so it can be transferred between threads. */
-export function quantizeRows({ rows: block, K, blockSize, format }: RowsJob): QuantisedRows {
-  const rows = block.length / K;
-  const q = quantizeBlockwise(block, rows, K, blockSize, format);
+/**
+ * Quantises a block of whole rows, widened into `widened` where it has room; every buffer of the result is its own,
+ * so it can be transferred between threads.
+ */
+export function quantizeRows({ rows: block, K, blockSize, format }: RowsJob, widened?: Float32Array): QuantisedRows {
+  const weight = widen(block, widened);
+  const rows = weight.length / K;
+  const q = quantizeBlockwise(weight, rows, K, blockSize, format);
   return { packed: q.packed, scales: q.scales, zeroPoints: packLevels(q.zeroPoints, rows, q.nBlocks, format.bits) };
 }
 
@@ -178,12 +187,15 @@ export interface Quantisers {
   readonly inFlight: number;
   /** The most fp32 bytes a block of rows should hold, when a tensor is to be shared out in smaller slabs than read. */
   readonly slabBytes?: number;
+  /** How the blocks are best read: as stored for workers to widen, widened as read for the thread that reads. */
+  readonly values: RowValues;
   quantise(job: RowsJob): Promise<QuantisedRows>;
 }
 
 /** One block at a time, on the thread that reads and writes: no worker, no copy. */
 export const THIS_THREAD: Quantisers = {
   inFlight: 1,
+  values: 'fp32',
   quantise: async (job) => quantizeRows(job),
 };
 
@@ -223,7 +235,7 @@ export class RowQuantiser {
   }
 
   /** Each block's packed levels, in order. */
-  async *packed(blocks: AsyncIterable<Float32Array>): AsyncGenerator<Uint8Array> {
+  async *packed(blocks: AsyncIterable<StoredFloats>): AsyncGenerator<Uint8Array> {
     const { tensor, K, blockSize, format } = this.matrix;
     const pending: { rows: number; result: Promise<QuantisedRows> }[] = [];
     const next = async (): Promise<Uint8Array> => {
@@ -236,7 +248,7 @@ export class RowQuantiser {
     };
     for await (const block of blocks) {
       // Counted before quantise: a worker takes the block's buffer with it.
-      const rows = block.length / K;
+      const rows = block.bytes.byteLength / DTYPE_BYTES[block.dtype] / K;
       const result = this.quantisers.quantise({ tensor, rows: block, K, blockSize, format });
       // Awaited in order below; one that fails while later blocks are read must not count as unhandled meanwhile.
       result.catch(() => {});

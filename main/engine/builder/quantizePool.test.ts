@@ -4,6 +4,7 @@ import path from 'node:path';
 import { testTempDir } from '../../../test/tempDir';
 import { quantizeRows, RowQuantiser, type RowMatrix } from './quantize';
 import { QuantisePool } from './quantizePool';
+import { storedF32, type StoredFloats } from './safetensors';
 import { seeded } from './testing/writeSafetensors';
 
 const K = 96;
@@ -13,15 +14,18 @@ const MATRIX: RowMatrix = { tensor: 'layers.0.mlp.down_proj.weight', N: 64, K, b
 const threadCount = () => readdirSync('/proc/self/task').length;
 
 /** The matrix's rows as blocks of the given row counts, each in a buffer of its own. */
-function* blocks(weight: Float32Array, counts: number[]): Generator<Float32Array> {
+function* blocks(weight: Float32Array, counts: number[]): Generator<StoredFloats> {
   let row = 0;
   for (const count of counts) {
-    yield weight.slice(row * K, (row + count) * K);
+    yield storedF32(weight.slice(row * K, (row + count) * K));
     row += count;
   }
 }
 
-async function quantiseAll(q: RowQuantiser, rows: Iterable<Float32Array>): Promise<Uint8Array> {
+/** `values` stored as bf16 (truncated), in a buffer of their own. */
+const bf16 = (values: Float32Array): StoredFloats => ({ dtype: 'BF16', bytes: new Uint8Array(Uint16Array.from(new Uint32Array(values.buffer.slice(0)), (bits) => bits >>> 16).buffer) });
+
+async function quantiseAll(q: RowQuantiser, rows: Iterable<StoredFloats>): Promise<Uint8Array> {
   const packed: number[] = [];
   for await (const levels of q.packed((async function* () { yield* rows; })())) packed.push(...levels);
   return Uint8Array.from(packed);
@@ -49,11 +53,27 @@ describe('quantisation on a pool of worker threads', () => {
       expect(q.allScales).toEqual(here.allScales);
       expect(q.packedZeroPoints).toEqual(here.packedZeroPoints);
       // Transferred: the sender's view of each block is detached.
-      expect(sent.map((block) => block.length)).toEqual(counts.map(() => 0));
+      expect(sent.map((block) => block.bytes.byteLength)).toEqual(counts.map(() => 0));
       // A view into a larger buffer cannot move without taking the rest along: it is copied, the buffer left intact.
-      const view = weight.subarray(0, 2 * K);
+      const view = storedF32(weight.subarray(0, 2 * K));
       expect(await pool.quantise({ ...MATRIX, rows: view })).toEqual(quantizeRows({ ...MATRIX, rows: view }));
-      expect(view.length).toBe(2 * K);
+      expect(view.bytes.byteLength).toBe(2 * K * 4);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('widens bf16 blocks on the worker, to what this thread quantises them to, moving the stored bytes', async () => {
+    const weight = seeded(MATRIX.N * K, 9);
+    const pool = await QuantisePool.start(2);
+    try {
+      const sent = bf16(weight);
+      const here = quantizeRows({ ...MATRIX, rows: bf16(weight) });
+      expect(await pool.quantise({ ...MATRIX, rows: sent })).toEqual(here);
+      expect(sent.bytes.byteLength).toBe(0);
+      // The same as fp32 values that are the bf16 ones.
+      const widened = new Float32Array(Uint32Array.from(new Uint32Array(weight.buffer.slice(0)), (bits) => bits & 0xffff0000).buffer);
+      expect(here).toEqual(quantizeRows({ ...MATRIX, rows: storedF32(widened) }));
     } finally {
       await pool.close();
     }
@@ -72,13 +92,13 @@ describe('quantisation on a pool of worker threads', () => {
   it("answers a quantiser's exception as BUILD_FAILED naming the tensor, and goes on quantising", async () => {
     const pool = await QuantisePool.start(1);
     try {
-      const rows = seeded(2 * 48, 1);
+      const rows = storedF32(seeded(2 * 48, 1));
       await expect(pool.quantise({ ...MATRIX, K: 48, blockSize: 24, rows })).rejects.toMatchObject({
         code: 'BUILD_FAILED',
         message: 'quantising layers.0.mlp.down_proj.weight failed: quantizeBlockwise: block size 24 is not a power of two ≥ 16',
       });
       const good = seeded(K, 2);
-      expect(await pool.quantise({ ...MATRIX, rows: good.slice() })).toEqual(quantizeRows({ ...MATRIX, rows: good }));
+      expect(await pool.quantise({ ...MATRIX, rows: storedF32(good.slice()) })).toEqual(quantizeRows({ ...MATRIX, rows: storedF32(good) }));
     } finally {
       await pool.close();
     }
@@ -96,7 +116,7 @@ describe('quantisation on a pool of worker threads', () => {
           code: 'BUILD_FAILED',
           message: `quantising layers.0.mlp.down_proj.weight failed: ${reason}`,
         });
-        await expect(pool.quantise({ ...MATRIX, tensor: 'lm_head.weight', rows: seeded(K, 5) })).rejects.toThrow(`quantising lm_head.weight failed: ${reason}`);
+        await expect(pool.quantise({ ...MATRIX, tensor: 'lm_head.weight', rows: storedF32(seeded(K, 5)) })).rejects.toThrow(`quantising lm_head.weight failed: ${reason}`);
       } finally {
         await pool.close();
       }
@@ -118,8 +138,8 @@ describe('quantisation on a pool of worker threads', () => {
     const before = threadCount();
     const pool = await QuantisePool.start(3);
     expect(threadCount()).toBe(before + 3);
-    await pool.quantise({ ...MATRIX, rows: seeded(K, 6) });
-    const pending = expect(pool.quantise({ ...MATRIX, rows: seeded(MATRIX.N * K * 64, 7) })).rejects.toThrow(
+    await pool.quantise({ ...MATRIX, rows: storedF32(seeded(K, 6)) });
+    const pending = expect(pool.quantise({ ...MATRIX, rows: storedF32(seeded(MATRIX.N * K * 64, 7)) })).rejects.toThrow(
       'quantising layers.0.mlp.down_proj.weight failed: the quantisation pool was closed',
     );
     await pool.close();
@@ -127,7 +147,7 @@ describe('quantisation on a pool of worker threads', () => {
     expect(threadCount()).toBe(before);
 
     const crashing = await QuantisePool.start(2, { entry: failingWorker('process.exit(1)') });
-    await expect(crashing.quantise({ ...MATRIX, rows: seeded(K, 8) })).rejects.toThrow('exit code 1');
+    await expect(crashing.quantise({ ...MATRIX, rows: storedF32(seeded(K, 8)) })).rejects.toThrow('exit code 1');
     await crashing.close();
     expect(threadCount()).toBe(before);
   });

@@ -2,12 +2,13 @@
  * Quantisation on every core: a pool of worker threads (quantizeWorker.ts) that quantise blocks of rows while the
  * builder's own thread reads ahead and writes the results in order (RowQuantiser). Quantising is what bounds an int4
  * build (the clip search and scale refit of every block: ~50 MB/s of bf16 on one thread), so the real checkpoint
- * converts in about 1/threads of the time. A block's fp32 buffer moves to its worker and the results move back,
- * never copied.
+ * converts in about 1/threads of the time. A block's bytes, as the checkpoint stores them, move to its worker, which
+ * widens and quantises them, and the results move back, never copied: the builder's thread only reads and writes.
  *
  * Memory: the read-ahead holds at most `inFlight` = 2 blocks per worker, so each worker has the next block waiting when
  * it finishes one; the slab a tensor is read in shrinks with the thread count so that those blocks together hold no
- * more than IN_FLIGHT_BYTES (an expert's matrix, 12 MiB at the real widths, is one block whatever the slab).
+ * more than IN_FLIGHT_BYTES once widened (an expert's matrix, 12 MiB at the real widths, is one block whatever the
+ * slab).
  *
  * Any failure — an exception in the quantiser, a worker that throws or stops — fails every block still pending with
  * a BUILD_FAILED naming its tensor, and later blocks at once; `close` stops every worker and resolves once they
@@ -91,6 +92,7 @@ export class QuantisePool implements Quantisers {
 
   readonly inFlight: number;
   readonly slabBytes: number;
+  readonly values = 'stored';
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly running = new Map<Worker, Task>();
@@ -136,9 +138,9 @@ export class QuantisePool implements Quantisers {
       const task = this.queue.shift() as Task;
       this.running.set(worker, task);
       // Only a buffer the block has to itself can move; a view into a larger one (a test's subarray) is copied.
-      const { rows } = task.job;
-      const own = rows.byteOffset === 0 && rows.byteLength === rows.buffer.byteLength ? rows : rows.slice();
-      worker.postMessage({ ...task.job, rows: own }, [own.buffer as ArrayBuffer]);
+      const { bytes } = task.job.rows;
+      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+      worker.postMessage({ ...task.job, rows: { ...task.job.rows, bytes: own } }, [own.buffer as ArrayBuffer]);
     }
   }
 

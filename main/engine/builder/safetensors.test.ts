@@ -2,13 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openCheckpoint, readSafetensorsHeader, readTensorF32, readTensorSlices } from './safetensors';
+import { openCheckpoint, readSafetensorsHeader, readTensorF32, readTensorRows, readTensorSlices, ShardFiles, widen } from './safetensors';
+import { openFilesIn } from './testing/openFiles';
 import { writeSafetensors } from './testing/writeSafetensors';
 import { testTempDir } from '../../../test/tempDir';
 
 const tinyCheckpoint = fileURLToPath(new URL('../../../models/fixtures/tiny-qwen3-omni', import.meta.url));
 
 const u16 = (...values: number[]) => new Uint8Array(Uint16Array.from(values).buffer);
+
 const tmp = () => testTempDir('st');
 
 /** fp16 bits of a small non-negative integer. */
@@ -68,6 +70,54 @@ describe('safetensors reader', () => {
       expect(Array.from(await readTensorF32(info, { row: 1, rows: 3, column: 4, columns: 2 })), name).toEqual([10, 11, 16, 17, 22, 23]);
     }
     await expect(readTensorF32(tensors.get('f32')!, { row: 4, rows: 2, column: 0, columns: 6 })).rejects.toThrow('tensor f32: block of 2 × 6 at (4, 0) is outside its 5 × 6 values');
+  });
+
+  it('reads whole rows as stored, in a buffer of their own, that widen to the fp32 read of the same rows', async () => {
+    const dir = tmp();
+    const values = Float32Array.from({ length: 30 }, (_, i) => i);
+    const bf16 = new Uint8Array(Uint16Array.from(new Uint32Array(values.buffer), (bits) => bits >>> 16).buffer);
+    writeSafetensors(path.join(dir, 'model.safetensors'), {
+      f32: { dtype: 'F32', shape: [5, 3, 2], bytes: new Uint8Array(values.buffer) },
+      bf16: { dtype: 'BF16', shape: [5, 3, 2], bytes: bf16 },
+      f16: { dtype: 'F16', shape: [5, 6], bytes: u16(...Array.from(values, halfBits)) },
+      ids: { dtype: 'I64', shape: [1], bytes: new Uint8Array(8) },
+    });
+    const tensors = await openCheckpoint(dir);
+    for (const [name, dtype, bytes] of [['f32', 'F32', 4], ['bf16', 'BF16', 2], ['f16', 'F16', 2]] as const) {
+      const rows = await readTensorRows(tensors.get(name)!, 1, 3);
+      expect(rows.dtype, name).toBe(dtype);
+      expect([rows.bytes.byteOffset, rows.bytes.byteLength, rows.bytes.buffer.byteLength], name).toEqual([0, 18 * bytes, 18 * bytes]);
+      expect(Array.from(widen(rows)), name).toEqual(Array.from({ length: 18 }, (_, i) => 6 + i));
+    }
+    // Widened into a buffer with room: at its start; one too small is left alone.
+    const rows = await readTensorRows(tensors.get('bf16')!, 0, 1);
+    const roomy = new Float32Array(8).fill(-1);
+    const widened = widen(rows, roomy);
+    expect([widened.buffer === roomy.buffer, Array.from(roomy)]).toEqual([true, [0, 1, 2, 3, 4, 5, -1, -1]]);
+    const small = new Float32Array(2);
+    expect([Array.from(widen(rows, small)), Array.from(small)]).toEqual([[0, 1, 2, 3, 4, 5], [0, 0]]);
+    await expect(readTensorRows(tensors.get('bf16')!, 4, 2)).rejects.toThrow('tensor bf16: block of 2 × 6 at (4, 0) is outside its 5 × 6 values');
+    await expect(readTensorRows(tensors.get('ids')!, 0, 1)).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID', message: 'tensor ids: I64 is not a float type' });
+  });
+
+  it.skipIf(process.platform !== 'linux')('keeps one handle per shard across every read through ShardFiles, and none once closed', async () => {
+    const dir = tmp();
+    writeSafetensors(path.join(dir, 's1.safetensors'), { a: { dtype: 'BF16', shape: [2, 1], bytes: u16(0x3f80, 0x4000) } });
+    writeSafetensors(path.join(dir, 's2.safetensors'), { b: { dtype: 'BF16', shape: [1], bytes: u16(0x4040) } });
+    const tensors = await openCheckpoint(dir);
+    const a = tensors.get('a')!;
+    const b = tensors.get('b')!;
+    const shards = new ShardFiles();
+    const reads = await Promise.all([readTensorF32(a, undefined, shards), readTensorRows(a, 1, 1, shards), readTensorF32(b, undefined, shards)]);
+    expect(reads.map((read) => Array.from(read instanceof Float32Array ? read : widen(read)))).toEqual([[1, 2], [2], [3]]);
+    for await (const slice of readTensorSlices(a, shards)) expect(slice.byteLength).toBe(4);
+    expect(openFilesIn(dir)).toBe(2);
+    await shards.close();
+    expect(openFilesIn(dir)).toBe(0);
+    await expect(readTensorF32(b, undefined, shards)).rejects.toThrow(`${b.file}: read after the checkpoint's shards were closed`);
+    // Without ShardFiles a read opens its shard and closes it again.
+    await readTensorF32(a);
+    expect(openFilesIn(dir)).toBe(0);
   });
 
   it('reads some columns of rows longer than a read slice, and hands out stored bytes a 4 MiB slice at a time', async () => {

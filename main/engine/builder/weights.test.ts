@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { openCheckpoint } from './safetensors';
+import { openCheckpoint, widen } from './safetensors';
 import { testTempDir } from '../../../test/tempDir';
 import { seeded, writeSafetensors } from './testing/writeSafetensors';
 import { WeightReader } from './weights';
@@ -29,12 +29,15 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 const concat = (parts: Float32Array[]) => Float32Array.from(parts.flatMap((part) => Array.from(part)));
 
 describe('WeightReader in slabs', () => {
-  it('hands a matrix out as blocks of whole rows, each at most a slab, that make up the matrix', async () => {
-    const { weights, counted } = await reader(4 * K + 3);
-    const slabs = await collect(weights.rowSlabs('w', [N, K]));
-    expect(slabs.map((slab) => slab.length / K)).toEqual([4, 4, 4, 4, 4, 4, 4, 4, 4, 1]);
-    expect(concat(slabs)).toEqual(W);
-    expect(counted.bytes).toBe(N * K * 2);
+  it('hands a matrix out as blocks of whole rows, as stored or widened, each at most a slab once widened and in a buffer of its own, that make up the matrix', async () => {
+    for (const [values, dtype, bytes] of [['stored', 'BF16', 2], ['fp32', 'F32', 4]] as const) {
+      const { weights, counted } = await reader(4 * K + 3);
+      const slabs = await collect(weights.rowSlabs('w', [N, K], values));
+      expect(slabs.map((slab) => [slab.dtype, slab.bytes.byteLength / (bytes * K)])).toEqual([...Array(9).fill([dtype, 4]), [dtype, 1]]);
+      expect(slabs.every(({ bytes }) => bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)).toBe(true);
+      expect(concat(slabs.map((m) => widen(m)))).toEqual(W);
+      expect(counted.bytes).toBe(N * K * 2);
+    }
   });
 
   it('hands the transposed matrix [K, N] out as blocks of its rows, each gathered from every stored row', async () => {
@@ -57,6 +60,6 @@ describe('WeightReader in slabs', () => {
     expect(Buffer.concat(await collect(stored.chunks)).equals(Buffer.from(bf16))).toBe(true);
     expect(counted.bytes).toBe(bf16.byteLength);
     expect(() => weights.stored('w', [K, N])).toThrow(`tensor w has shape [${N}, ${K}] but config.json implies [${K}, ${N}]`);
-    await expect(collect(weights.rowSlabs('w', [K, N]))).rejects.toThrow(`tensor w has shape [${N}, ${K}] but config.json implies [${K}, ${N}]`);
+    await expect(collect(weights.rowSlabs('w', [K, N], 'stored'))).rejects.toThrow(`tensor w has shape [${N}, ${K}] but config.json implies [${K}, ${N}]`);
   });
 });

@@ -5,14 +5,34 @@
  *
  * Large tensors are read a slab at a time — rows for quantising, columns for the transposed fp32 layout, stored
  * bytes for tables kept as they are — so the builder's memory is bounded by the slab, not by the largest tensor
- * (the real checkpoint's [152064, 2048] head is 1.2 GB as fp32).
+ * (the real checkpoint's [152064, 2048] head is 1.2 GB as fp32). Rows to quantise on workers are handed out as
+ * stored, so that widening them runs there rather than on the thread reading.
  */
 import { OmniError } from '../errors';
 import type { StreamedBytes } from './onnx/externalData';
-import { DTYPE_BYTES, matrixShape, readTensorF32, readTensorSlices, wholeTensor, type MatrixBlock, type TensorInfo } from './safetensors';
+import {
+  DTYPE_BYTES,
+  matrixShape,
+  OPEN_PER_READ,
+  readTensorF32,
+  readTensorRows,
+  readTensorSlices,
+  storedF32,
+  wholeTensor,
+  type MatrixBlock,
+  type ShardAccess,
+  type StoredFloats,
+  type TensorInfo,
+} from './safetensors';
 
 /** The most fp32 bytes a slab holds. */
 export const SLAB_BYTES = 64 * 2 ** 20;
+
+/**
+ * How rows to quantise are read: `stored`, for the thread that quantises them to widen (a worker), or `fp32`, widened
+ * as they are read (on the thread that quantises too, with no stored copy of a slab besides its fp32 one).
+ */
+export type RowValues = 'stored' | 'fp32';
 
 /** Reads while gathering a column slab take blocks of rows of its columns, each this share of a slab. */
 const GATHER_SHARE = 1 / 16;
@@ -22,6 +42,8 @@ export class WeightReader {
     private readonly tensors: Map<string, TensorInfo>,
     private readonly onRead: (bytes: number) => void = () => {},
     private readonly slabBytes = SLAB_BYTES,
+    /** How reads get at the shards (a build keeps them open: safetensors.ts ShardFiles). */
+    private readonly shards: ShardAccess = OPEN_PER_READ,
   ) {}
 
   has(name: string): boolean {
@@ -55,15 +77,22 @@ export class WeightReader {
     return this.read(info, { row: start, rows: count, column: 0, columns: matrixShape(info).columns });
   }
 
+  /** Rows `[start, start + count)` along the first axis as `values` says, in a buffer of their own. */
+  async matrixRows(name: string, shape: number[], start: number, count: number, values: RowValues): Promise<StoredFloats> {
+    if (values === 'fp32') return storedF32(await this.rows(name, shape, start, count));
+    const rows = await readTensorRows(this.info(name, shape), start, count, this.shards);
+    this.onRead(rows.bytes.byteLength);
+    return rows;
+  }
+
   /**
-   * The tensor as consecutive blocks of whole rows along its first axis, widened to fp32, each at most a slab and at
-   * most `maxBytes` (smaller blocks, to share a tensor out among quantisation workers).
+   * The tensor as consecutive blocks of whole rows along its first axis (`matrixRows`), each at most a slab once
+   * widened and at most `maxBytes` (smaller blocks, to share a tensor out among quantisation workers).
    */
-  async *rowSlabs(name: string, shape: number[], maxBytes = this.slabBytes): AsyncGenerator<Float32Array> {
-    const info = this.info(name, shape);
-    const { rows, columns } = matrixShape(info);
+  async *rowSlabs(name: string, shape: number[], values: RowValues, maxBytes = this.slabBytes): AsyncGenerator<StoredFloats> {
+    const { rows, columns } = matrixShape(this.info(name, shape));
     const step = Math.max(1, Math.floor(Math.min(this.slabBytes, maxBytes) / (4 * columns)));
-    for (let row = 0; row < rows; row += step) yield this.read(info, { row, rows: Math.min(step, rows - row), column: 0, columns });
+    for (let row = 0; row < rows; row += step) yield this.matrixRows(name, shape, row, Math.min(step, rows - row), values);
   }
 
   /**
@@ -94,7 +123,7 @@ export class WeightReader {
   }
 
   private async *slices(info: TensorInfo): AsyncGenerator<Uint8Array> {
-    for await (const slice of readTensorSlices(info)) {
+    for await (const slice of readTensorSlices(info, this.shards)) {
       this.onRead(slice.byteLength);
       yield slice;
     }
@@ -102,7 +131,7 @@ export class WeightReader {
 
   /** Every fp32 read goes through here (a test reader substitutes values here), counted by the stored bytes it covers. */
   protected async read(info: TensorInfo, block: MatrixBlock): Promise<Float32Array> {
-    const values = await readTensorF32(info, block);
+    const values = await readTensorF32(info, block, this.shards);
     this.onRead(block.rows * block.columns * DTYPE_BYTES[info.dtype]);
     return values;
   }

@@ -51,7 +51,7 @@ export async function makeLinear(
     const bits = linearWeightBits(source);
     const { quantisers = THIS_THREAD } = ctx;
     const q = new RowQuantiser({ tensor: source, N, K, blockSize, format: { bits, symmetric: false } }, quantisers);
-    const levels = { byteLength: q.packedBytes, chunks: q.packed(ctx.weights.rowSlabs(source, [N, K], quantisers.slabBytes)) };
+    const levels = { byteLength: q.packedBytes, chunks: q.packed(ctx.weights.rowSlabs(source, [N, K], quantisers.values, quantisers.slabBytes)) };
     const packed = await g.initializer(weightName(name, `weight_Q${bits}`), { dataType: DataType.UINT8, dims: [N, q.nBlocks, (blockSize * bits) / 8], bytes: levels });
     const scales = await g.initializer(weightName(name, 'weight_scales'), floatTensor(q.allScales, [N * q.nBlocks]));
     const zeroPoints = q.packedZeroPoints;

@@ -9,13 +9,19 @@
 import { DataType, floatTensor, int64Tensor, streamedFloatTensor } from '../../onnx/graph';
 import type { MoeConfig } from '../../config';
 import { EXPERT_FORMAT, expertShape, qmoeBlockSize, readExperts, type ExpertStack } from '../../moe';
-import { RowQuantiser } from '../../quantize';
+import { widen, type StoredFloats } from '../../safetensors';
+import type { RowValues } from '../../weights';
+import { RowQuantiser, THIS_THREAD } from '../../quantize';
 import { weightName, type LayerContext } from './context';
 import { makeLinear } from './linear';
 import { makeSharedExpert } from './sharedExpert';
 
 /** SiLU(g)·u: the GPT-OSS-style knobs set to the identity. */
 const QWEN_SWIGLU = { activation_alpha: { float: 1 }, activation_beta: { float: 0 }, swiglu_limit: { float: Infinity } };
+
+async function* widened(matrices: AsyncIterable<StoredFloats>): AsyncGenerator<Float32Array> {
+  for await (const matrix of matrices) yield widen(matrix);
+}
 
 /** `name` is the node path (`/model/layers.{i}/moe`), `source` the HF module (`….layers.{i}.mlp`). */
 export async function makeMoe(ctx: LayerContext, name: string, source: string, moe: MoeConfig, hiddenSize: number, input: string): Promise<string> {
@@ -33,20 +39,21 @@ export async function makeMoe(ctx: LayerContext, name: string, source: string, m
     normalize_routing_weights: moe.normTopKProb ? 1 : 0,
     ...QWEN_SWIGLU,
   };
-  const experts = (which: ExpertStack) => readExperts(ctx.weights, `${source}.experts`, moe, H, which);
+  const experts = (which: ExpertStack, values: RowValues) => readExperts(ctx.weights, `${source}.experts`, moe, H, which, values);
   let mixed: string;
   if (precision.kind === 'fp32') {
-    const stack = (which: ExpertStack) => g.initializer(weightName(name, `experts.${which}.weight`), streamedFloatTensor(experts(which), [E, ...expertShape(which, moe, H)]));
+    const stack = (which: ExpertStack) => g.initializer(weightName(name, `experts.${which}.weight`), streamedFloatTensor(widened(experts(which, 'fp32')), [E, ...expertShape(which, moe, H)]));
     const fc1 = await stack('fc1');
     const fc2 = await stack('fc2');
     [mixed] = g.node('MoE', [rows, logits, fc1, '', fc2], attributes, { name: `${name}/MoE`, domain: 'com.microsoft' });
   } else {
     const blockSize = qmoeBlockSize(precision.expertBlockSize, H, I);
+    const { quantisers = THIS_THREAD } = ctx;
     /** The stack's packed levels [E, out, in/2] and scales [E, out, in/blockSize] (or [E, out] per row). */
     const quantised = async (which: ExpertStack): Promise<[string, string]> => {
       const [out, inner] = expertShape(which, moe, H);
-      const q = new RowQuantiser({ tensor: `${source}.experts (${which})`, N: E * out, K: inner, blockSize: blockSize || inner, format: EXPERT_FORMAT }, ctx.quantisers);
-      const levels = { byteLength: q.packedBytes, chunks: q.packed(experts(which)) };
+      const q = new RowQuantiser({ tensor: `${source}.experts (${which})`, N: E * out, K: inner, blockSize: blockSize || inner, format: EXPERT_FORMAT }, quantisers);
+      const levels = { byteLength: q.packedBytes, chunks: q.packed(experts(which, quantisers.values)) };
       const packed = await g.initializer(weightName(name, `experts.${which}.weight_Q4`), { dataType: DataType.UINT8, dims: [E, out, inner / 2], bytes: levels });
       const scales = await g.initializer(weightName(name, `experts.${which}.weight_scales`), floatTensor(q.allScales, blockSize ? [E, out, inner / blockSize] : [E, out]));
       return [packed, scales];
