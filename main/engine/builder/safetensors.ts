@@ -169,8 +169,8 @@ export class ShardFiles implements ShardAccess {
 }
 
 /** Reads one tensor's bytes as stored (little-endian, the checkpoint's own dtype). */
-export async function readTensorBytes(info: TensorInfo, shards: ShardAccess = OPEN_PER_READ): Promise<Uint8Array> {
-  const { handle, done } = await shards.open(info.file);
+export async function readTensorBytes(info: TensorInfo): Promise<Uint8Array> {
+  const { handle, done } = await OPEN_PER_READ.open(info.file);
   try {
     const bytes = Buffer.alloc(info.byteLength);
     await readFully(handle, info, bytes, 0);

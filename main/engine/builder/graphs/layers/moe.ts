@@ -19,6 +19,7 @@ import { makeSharedExpert } from './sharedExpert';
 /** SiLU(g)·u: the GPT-OSS-style knobs set to the identity. */
 const QWEN_SWIGLU = { activation_alpha: { float: 1 }, activation_beta: { float: 0 }, swiglu_limit: { float: Infinity } };
 
+/** The fp32 variant's experts: read widened already (`fp32`), so this is a view of the same bytes. */
 async function* widened(matrices: AsyncIterable<StoredFloats>): AsyncGenerator<Float32Array> {
   for await (const matrix of matrices) yield widen(matrix);
 }
