@@ -20,6 +20,20 @@ function halfBits(v: number): number {
   return ((15 + exponent) << 10) | ((v / 2 ** exponent - 1) * 1024);
 }
 
+/** One checkpoint of 5 × 3 × 2 values in fp32, bf16 and fp16 (row r holds 6r … 6r + 5, exact in all three), and an I64. */
+async function rowsCheckpoint() {
+  const dir = tmp();
+  const values = Float32Array.from({ length: 30 }, (_, i) => i);
+  const bf16 = new Uint8Array(Uint16Array.from(new Uint32Array(values.buffer), (bits) => bits >>> 16).buffer);
+  writeSafetensors(path.join(dir, 'model.safetensors'), {
+    f32: { dtype: 'F32', shape: [5, 3, 2], bytes: new Uint8Array(values.buffer) },
+    bf16: { dtype: 'BF16', shape: [5, 3, 2], bytes: bf16 },
+    f16: { dtype: 'F16', shape: [5, 6], bytes: u16(...Array.from(values, halfBits)) },
+    ids: { dtype: 'I64', shape: [1], bytes: new Uint8Array(8) },
+  });
+  return { values, tensors: await openCheckpoint(dir) };
+}
+
 describe('safetensors reader', () => {
   it('widens bf16, fp16 and fp32 tensors to exact fp32 values', async () => {
     const dir = tmp();
@@ -53,16 +67,7 @@ describe('safetensors reader', () => {
   });
 
   it('reads a block of a tensor seen as [shape[0], rest]: rows, or some columns of them, in every float dtype', async () => {
-    const dir = tmp();
-    // 5 × 3 × 2 values: row r holds 6r … 6r + 5 (exact in bf16, fp16 and fp32).
-    const values = Float32Array.from({ length: 30 }, (_, i) => i);
-    const bf16 = new Uint8Array(Uint16Array.from(new Uint32Array(values.buffer), (bits) => bits >>> 16).buffer);
-    writeSafetensors(path.join(dir, 'model.safetensors'), {
-      f32: { dtype: 'F32', shape: [5, 3, 2], bytes: new Uint8Array(values.buffer) },
-      bf16: { dtype: 'BF16', shape: [5, 3, 2], bytes: bf16 },
-      f16: { dtype: 'F16', shape: [5, 6], bytes: u16(...Array.from(values, halfBits)) },
-    });
-    const tensors = await openCheckpoint(dir);
+    const { values, tensors } = await rowsCheckpoint();
     for (const name of ['f32', 'bf16', 'f16']) {
       const info = tensors.get(name)!;
       expect(Array.from(await readTensorF32(info)), name).toEqual(Array.from(values));
@@ -73,16 +78,7 @@ describe('safetensors reader', () => {
   });
 
   it('reads whole rows as stored, in a buffer of their own, that widen to the fp32 read of the same rows', async () => {
-    const dir = tmp();
-    const values = Float32Array.from({ length: 30 }, (_, i) => i);
-    const bf16 = new Uint8Array(Uint16Array.from(new Uint32Array(values.buffer), (bits) => bits >>> 16).buffer);
-    writeSafetensors(path.join(dir, 'model.safetensors'), {
-      f32: { dtype: 'F32', shape: [5, 3, 2], bytes: new Uint8Array(values.buffer) },
-      bf16: { dtype: 'BF16', shape: [5, 3, 2], bytes: bf16 },
-      f16: { dtype: 'F16', shape: [5, 6], bytes: u16(...Array.from(values, halfBits)) },
-      ids: { dtype: 'I64', shape: [1], bytes: new Uint8Array(8) },
-    });
-    const tensors = await openCheckpoint(dir);
+    const { tensors } = await rowsCheckpoint();
     for (const [name, dtype, bytes] of [['f32', 'F32', 4], ['bf16', 'BF16', 2], ['f16', 'F16', 2]] as const) {
       const rows = await readTensorRows(tensors.get(name)!, 1, 3);
       expect(rows.dtype, name).toBe(dtype);
