@@ -234,6 +234,11 @@ export class Thinker {
       const stepStart = performance.now();
       const runBefore = this.runMs;
       const embed = await this.embed(BigInt64Array.of(BigInt(token)));
+      // A cancel that came while the embedding ran: the decoder step must not start after it.
+      if (signal?.aborted) {
+        yield done('cancelled');
+        return;
+      }
       const { logits } = await this.forward(cache, embed, decodePositionIds(cache.length, 1, prompt.ropeDelta));
       token = sampler.next(logits, history);
       timings.decodeRunMs += this.runMs - runBefore;
