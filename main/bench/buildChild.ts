@@ -7,7 +7,7 @@
  *
  *   node --import tsx main/bench/buildChild.ts <checkpoint-dir> <bundle-dir> <fp32|int4> <threads>
  */
-import { readFileSync } from 'node:fs';
+import { procStatusBytes } from './harness';
 import { buildBundle } from '../engine/builder/build';
 import type { VariantName } from '../engine/builder/manifest';
 
@@ -17,10 +17,7 @@ const [checkpointDir, bundleDir, variant, threads] = process.argv.slice(2);
  * parent at the time it spawned us, and the benchmark holds gigabytes just after writing the checkpoint (that alone
  * read as 1.8 GiB here). Elsewhere maxRSS, in kilobytes on every platform (libuv).
  */
-function peakRssBytes(): number {
-  const highWater = process.platform === 'linux' ? /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8')) : null;
-  return highWater ? Number(highWater[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
-}
+const peakRssBytes = () => procStatusBytes('VmHWM') ?? process.resourceUsage().maxRSS * 1024;
 const started = performance.now();
 let bytes = 0;
 let conversion = { seconds: 0, peakRssBytes: 0 };

@@ -1,4 +1,12 @@
-/** Shared pieces of the benchmarks: timing with warm-up and medians, and the printed line format. */
+/** Shared pieces of the benchmarks: timing with warm-up and medians, memory readings, and the printed line format. */
+import { readFileSync } from 'node:fs';
+
+/** A field of this process's /proc/self/status in bytes (Linux); undefined elsewhere. */
+export function procStatusBytes(field: 'VmHWM' | 'RssAnon'): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) * 1024 : undefined;
+}
 
 export interface BenchResult {
   /** What was measured, e.g. "log-mel 30 s audio". */

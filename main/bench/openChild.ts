@@ -6,13 +6,10 @@
  *
  *   node --import tsx main/bench/openChild.ts <bundle-dir>
  */
-import { readFileSync } from 'node:fs';
 import { OmniRuntime } from '../engine/omni/omniRuntime';
+import { procStatusBytes } from './harness';
 
-function anonymousBytes(): number {
-  const anon = process.platform === 'linux' ? /^RssAnon:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8')) : null;
-  return anon ? Number(anon[1]) * 1024 : process.memoryUsage().rss;
-}
+const anonymousBytes = () => procStatusBytes('RssAnon') ?? process.memoryUsage().rss;
 
 const [bundleDir, stateDir] = process.argv.slice(2);
 const before = anonymousBytes();
