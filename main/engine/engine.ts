@@ -17,7 +17,8 @@ import {
 } from './protocol';
 import { engineInfo } from './system';
 import { MicCaptures } from './omni/micCapture';
-import { Assistant, type AssistantOptions, turnStillRunning } from './omni/assistant';
+import { type AssistantOptions, type LocalAssistant, turnStillRunning } from './omni/assistant';
+import { AssistantThread } from './omni/assistantThread';
 import { RemoteAssistant } from './remote/remoteAssistant';
 import type { RemoteTimeouts } from './remote/client';
 
@@ -27,8 +28,8 @@ export interface EngineOptions {
   /** Temporary media files of running turns. */
   scratchDir: string;
   emit: (message: EngineToHost) => void;
-  /** Seam for tests: the assistant that runs turns on installed bundles. */
-  assistant?: Assistant;
+  /** Seam for tests: the assistant that runs turns on installed bundles (default: on a thread of its own). */
+  assistant?: LocalAssistant;
   /** Seam for tests: how long remote servers may take (defaults: 10 s to answer, 60 s between pieces). */
   remoteTimeouts?: RemoteTimeouts;
 }
@@ -40,7 +41,7 @@ export class Engine {
   private readonly streams = new Set<StreamEndpoint>();
   private readonly mic = new MicCaptures();
   private info?: Promise<EngineInfo>;
-  private readonly assistant: Assistant;
+  private readonly assistant: LocalAssistant;
   private readonly remote: RemoteAssistant;
 
   constructor(private readonly options: EngineOptions) {
@@ -56,7 +57,7 @@ export class Engine {
     };
     this.assistant =
       options.assistant ??
-      new Assistant({ stateDir: options.stateDir, scratchDir: options.scratchDir, onLoad: (load) => options.emit({ kind: 'model', load }), ...turns });
+      new AssistantThread({ stateDir: options.stateDir, scratchDir: options.scratchDir, onLoad: (load) => options.emit({ kind: 'model', load }), ...turns });
     this.remote = new RemoteAssistant({ scratchDir: options.scratchDir, timeouts: options.remoteTimeouts, ...turns });
   }
 

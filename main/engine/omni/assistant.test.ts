@@ -293,6 +293,21 @@ describe('Assistant while a model opens', () => {
     await assistant.release();
   });
 
+  it('releases the model only once the running turn has ended and the speech side still opening is open', async () => {
+    const { assistant, events, loads } = harness();
+    assistant.preload(bundleDir, true);
+    assistant.start(request({ text: 'Tell me a long story.', sampling: { doSample: false, maxNewTokens: 500 } }));
+    await until(() => loads.some((l) => l.part === 'speech'));
+    await assistant.release();
+    expect(loads.map((l) => [l.part, l.load.state])).toEqual([
+      ['model', 'loading'],
+      ['model', 'loaded'],
+      ['speech', 'loading'],
+      ['speech', 'loaded'],
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: 'done', turnId: 't1', interrupted: true });
+  });
+
   it('reports a preload that fails, naming the bundle, and leaves the next turn to try again', async () => {
     const missing = path.join(scratch, 'no-such-bundle');
     const { assistant, events, loads, finished } = harness();

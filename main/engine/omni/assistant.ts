@@ -5,10 +5,11 @@
  *
  * `start` claims a turn after the checks that cost nothing (no other turn running, something to answer, the
  * microphone audio whole), so `chat.send` answers at once. Opening the bundle comes after: minutes for the real
- * model, during which onnxruntime's synchronous session creation blocks this process's event loop. So does the
- * speech side, then the attachments and the reply; what fails there arrives as the turn's `error` event. A turn
- * that must wait for a part to open says so first (`loading`), `started` comes when the reply starts, and a turn
- * interrupted while it waits ends as interrupted once the part is open, without starting.
+ * model, during which onnxruntime's synchronous session creation blocks this thread's event loop (so the engine runs
+ * the Assistant on a thread of its own, assistantThread.ts). So does the speech side, then the attachments and the
+ * reply; what fails there arrives as the turn's `error` event. A turn that must wait for a part to open says so
+ * first (`loading`), `started` comes when the reply starts, and a turn interrupted while it waits ends as
+ * interrupted once the part is open, without starting.
  *
  * `preload` opens a bundle (and its speech side) before any turn asks; a turn on that bundle waits for the same
  * open. Every open reports how it goes through `onLoad`, whoever asked for it.
@@ -24,14 +25,16 @@ import { OmniRuntime } from './omniRuntime';
 import { attachmentItems, type TurnMedia } from './attachments';
 import { Speech } from './speechTurn';
 
+/** 24 kHz mono speech of a turn, in order; `seq` counts from 0 per turn. `end` follows the last chunk. */
+export type SpeechChunk = { turnId: string; seq: number; samples: Float32Array } | { turnId: string; end: true; samples: number };
+
 export interface AssistantOptions {
   stateDir: string;
   /** Where a turn's temporary media files (videos, webcam clips) go. */
   scratchDir: string;
   emit: (event: TurnEvent) => void;
   onBusy: (busy: boolean) => void;
-  /** 24 kHz mono speech of a turn, in order; `seq` counts from 0 per turn. `end` follows the last chunk. */
-  onSpeech: (chunk: { turnId: string; seq: number; samples: Float32Array } | { turnId: string; end: true; samples: number }) => void;
+  onSpeech: (chunk: SpeechChunk) => void;
   /** A part of a bundle starts to open, then is open or failed (the engine reports it to the host). */
   onLoad?: (load: ModelLoad) => void;
   /** Seam for tests. */
@@ -57,25 +60,57 @@ export function turnStillRunning(turnId: string, running: string): OmniError {
   return new OmniError('INVALID_REQUEST', `Turn ${turnId} refused: turn ${running} is still running.`, 'Stop the current reply first.');
 }
 
-export class Assistant {
+/**
+ * The checks that claim a local turn, which cost nothing: no other turn `running`, something to answer, the
+ * microphone audio whole. Returns the spoken question's waveform.
+ */
+export function claimTurn(request: LocalChatSendRequest, mic: CapturedAudio | undefined, running: string | undefined): Float32Array | undefined {
+  if (running) throw turnStillRunning(request.turnId, running);
+  const spoken = mic && microphoneWaveform(mic, { name: `microphone audio of turn ${request.turnId}` });
+  if (!spoken && !request.text.trim() && request.attachments.length === 0) {
+    throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId} is empty: no text, attachment or speech.`);
+  }
+  return spoken;
+}
+
+/** Refuses to preload a bundle while a turn runs on another: opening one releases the one the turn uses. */
+export function claimPreload(bundleDir: string, running: { turnId: string; bundleDir: string } | undefined): void {
+  if (running && running.bundleDir !== bundleDir) {
+    throw new OmniError('INVALID_REQUEST', `Preloading ${bundleDir} refused: turn ${running.turnId} is running on another model.`, 'Preload it once the turn has ended.');
+  }
+}
+
+/** What the engine asks of the assistant that runs local turns, in its own thread (Assistant) or another (AssistantThread). */
+export interface LocalAssistant {
+  start(request: LocalChatSendRequest, mic?: CapturedAudio): void;
+  readonly activeTurn: string | undefined;
+  interrupt(turnId: string): boolean;
+  preload(bundleDir: string, speech: boolean): void;
+  release(): Promise<void>;
+}
+
+export class Assistant implements LocalAssistant {
   private runtime?: { bundleDir: string; omni: Opening<OmniRuntime>; speech?: Opening<Speech> };
   private readonly conversations = new Map<string, ConversationState>();
   private active?: { turnId: string; bundleDir: string; controller: AbortController };
+  /** Settles when the last turn started has ended, whatever its outcome. */
+  private turnEnded?: Promise<void>;
 
   constructor(private readonly options: AssistantOptions) {}
 
   /** Claims the turn, or throws why it cannot run; the turn itself goes on as events. */
   start(request: LocalChatSendRequest, mic?: CapturedAudio): void {
+    this.begin(request, claimTurn(request, mic, this.active?.turnId));
+  }
+
+  /** Starts a turn `claimTurn` has let through, with its spoken question's waveform. */
+  begin(request: LocalChatSendRequest, spoken: Float32Array | undefined): void {
     if (this.active) throw turnStillRunning(request.turnId, this.active.turnId);
-    const spoken = mic && microphoneWaveform(mic, { name: `microphone audio of turn ${request.turnId}` });
-    if (!spoken && !request.text.trim() && request.attachments.length === 0) {
-      throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId} is empty: no text, attachment or speech.`);
-    }
     const active = { turnId: request.turnId, bundleDir: request.bundleDir, controller: new AbortController() };
     this.active = active;
     this.options.onBusy(true);
     // In the next turn of the event loop, after chat.send's answer has left: no event of the turn overtakes it.
-    setImmediate(() => void this.run(request, spoken, active.controller.signal));
+    this.turnEnded = new Promise((resolve) => setImmediate(() => void this.run(request, spoken, active.controller.signal).then(resolve)));
   }
 
   get activeTurn(): string | undefined {
@@ -91,21 +126,20 @@ export class Assistant {
 
   /** Opens `bundleDir` (with `speech`, its talker side too) ahead of its first turn; `onLoad` says how it went. */
   preload(bundleDir: string, speech: boolean): void {
-    if (this.active && this.active.bundleDir !== bundleDir) {
-      // Opening another bundle releases the one the running turn uses.
-      throw new OmniError('INVALID_REQUEST', `Preloading ${bundleDir} refused: turn ${this.active.turnId} is running on another model.`, 'Preload it once the turn has ended.');
-    }
+    claimPreload(bundleDir, this.active);
     const opened = this.runtimeFor(bundleDir).promise.then((omni) => (speech ? this.speechFor(bundleDir, omni)?.promise : undefined));
     // A failure went to onLoad, and the next turn tries again.
     opened.catch(() => undefined);
   }
 
+  /** Stops the running turn and releases the model once the turn has ended and nothing is opening any more. */
   async release(): Promise<void> {
     this.active?.controller.abort();
-    const omni = this.runtime?.omni.promise;
+    const runtime = this.runtime;
     this.runtime = undefined;
     this.conversations.clear();
-    await omni?.then((o) => o.release(), () => undefined);
+    await this.turnEnded;
+    await releaseRuntime(runtime);
   }
 
   private async run(request: LocalChatSendRequest, spoken: Float32Array | undefined, signal: AbortSignal) {
@@ -204,11 +238,11 @@ export class Assistant {
 
   private runtimeFor(bundleDir: string): Opening<OmniRuntime> {
     if (this.runtime?.bundleDir !== bundleDir) {
-      const previous = this.runtime?.omni.promise;
+      const previous = this.runtime;
       this.conversations.clear();
       const open = this.options.open ?? ((dir: string) => OmniRuntime.open(dir, { stateDir: this.options.stateDir }));
       const omni = this.opening(bundleDir, 'model', async () => {
-        await previous?.then((o) => o.release(), () => undefined);
+        await releaseRuntime(previous);
         return open(bundleDir);
       });
       const runtime = { bundleDir, omni };
@@ -232,6 +266,16 @@ export class Assistant {
     }
     return state;
   }
+}
+
+/**
+ * Releases a bundle's sessions once its opens have settled: a talker side still opening would create its sessions
+ * after the release and keep them, and a thread stopped during a session's creation takes the process down with it.
+ */
+async function releaseRuntime(runtime: { omni: Opening<OmniRuntime>; speech?: Opening<Speech> } | undefined): Promise<void> {
+  if (!runtime) return;
+  await runtime.speech?.promise.catch(() => undefined);
+  await runtime.omni.promise.then((o) => o.release(), () => undefined);
 }
 
 /** The error of a failed open, saying which bundle failed, so a turn's error names it wherever it came from. */
