@@ -112,7 +112,7 @@ describe('global push-to-talk', () => {
     press();
     press();
     press();
-    expect(presses).toEqual(['down', 'up', 'down']);
+    expect(presses).toEqual(['toggle', 'toggle', 'toggle']);
   });
 
   it('falls back to the toggle when the hook fails to start', () => {
@@ -151,7 +151,7 @@ describe('global push-to-talk', () => {
     shortcuts.get('Alt+F8')!();
     ptt.apply('Alt+F9');
     expect(globalShortcut.unregister).toHaveBeenCalledWith('Alt+F8');
-    expect(presses).toEqual(['down', 'up']);
+    expect(presses).toEqual(['toggle', 'up']);
     ptt.dispose();
     expect([...shortcuts.keys()]).toEqual([]);
   });

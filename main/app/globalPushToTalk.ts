@@ -1,8 +1,7 @@
 /**
  * Push-to-talk while Omnidesk is in the background. With the native key hook, holding the combination talks and
  * letting go sends, exactly as the key in the window does. Without it (see keyHook.ts), Electron's globalShortcut
- * registers the combination and each press toggles: the first starts talking, the next sends. Either way the
- * window hears `down` and `up`. The combination comes from the settings, off unless the user sets one; setting
+ * registers the combination and each press toggles: the window hears `toggle`, and starts talking or sends. The combination comes from the settings, off unless the user sets one; setting
  * another, turning it off or quitting releases the hook or the shortcut at once.
  */
 import type { GlobalShortcut } from 'electron';
@@ -92,18 +91,19 @@ export class GlobalPushToTalk {
     return undefined;
   }
 
+  /**
+   * Each press is a `toggle`, not alternately down and up: only the window knows whether it still listens (an
+   * utterance stops itself at its maximum length), so counting presses here would get one press out of step.
+   */
   private toggle(accelerator: string): boolean {
-    let talking = false;
-    const registered = this.deps.globalShortcut.register(accelerator, () => {
-      talking = !talking;
-      this.deps.press(talking ? 'down' : 'up');
-    });
+    const registered = this.deps.globalShortcut.register(accelerator, () => this.deps.press('toggle'));
     if (!registered) return false;
     this.listening = {
       accelerator,
       stop: () => {
         this.deps.globalShortcut.unregister(accelerator);
-        if (talking) this.deps.press('up');
+        // Sends an utterance the shortcut started, if one is still going (the window ignores it otherwise).
+        this.deps.press('up');
       },
     };
     return true;

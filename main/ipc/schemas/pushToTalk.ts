@@ -1,11 +1,15 @@
 /**
  * The global push-to-talk hotkey: main listens for the key combination while Omnidesk is in the background
- * (main/app/globalPushToTalk.ts) and tells the window when it goes down and up; the window talks as it does for
- * its own key. How main can listen depends on the system, so it says which way it does.
+ * (main/app/globalPushToTalk.ts) and tells the window when it goes down and up, or that it was pressed; the window
+ * talks as it does for its own key. How main can listen depends on the system, so it says which way it does.
  */
 import { z } from 'zod';
 
-export const HotkeyPress = z.strictObject({ state: z.enum(['down', 'up']) });
+/**
+ * `down` and `up` of a held hotkey (the key hook); `toggle` for each press of a shortcut that cannot be held
+ * (globalShortcut): the window, which knows whether it is listening, decides whether that press starts or sends.
+ */
+export const HotkeyPress = z.strictObject({ state: z.enum(['down', 'up', 'toggle']) });
 export type HotkeyPress = z.infer<typeof HotkeyPress>;
 
 export const HotkeyStatus = z.strictObject({

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { HotkeyPress, HotkeyStatus } from '../../../main/ipc/contract';
 import type { OmnideskApi } from '../../../preload/api';
 import { createStore } from 'zustand/vanilla';
+import type { VoiceState } from './voice';
 import { createHotkeyStatusStore, followGlobalHotkey } from './voiceHotkey';
 
 function setup({ status = { mode: 'hold' } as HotkeyStatus } = {}) {
@@ -15,7 +16,18 @@ function setup({ status = { mode: 'hold' } as HotkeyStatus } = {}) {
     },
   } as unknown as Pick<OmnideskApi, 'pushToTalk'>;
   const calls: string[] = [];
-  const voice = createStore(() => ({ press: () => void calls.push('press'), release: () => void calls.push('release') }));
+  // Push-to-talk as the hotkey sees it: press listens, release sends; `stopsItself` is an utterance sent at its maximum length.
+  const voice = createStore<Pick<VoiceState, 'phase' | 'press' | 'release'>>()((set) => ({
+    phase: 'idle',
+    press: () => {
+      calls.push('press');
+      set({ phase: 'listening' });
+    },
+    release: () => {
+      calls.push('release');
+      set({ phase: 'idle' });
+    },
+  }));
   let focused = false;
   const stop = followGlobalHotkey(api, voice, () => focused);
   return {
@@ -23,6 +35,7 @@ function setup({ status = { mode: 'hold' } as HotkeyStatus } = {}) {
     calls,
     stop,
     focus: (on: boolean) => (focused = on),
+    stopsItself: () => voice.setState({ phase: 'idle' }),
     hotkey: (state: HotkeyPress['state']) => hotkey.forEach((listener) => listener({ state })),
     statusChanged: (value: HotkeyStatus) => statuses.forEach((listener) => listener(value)),
   };
@@ -52,6 +65,36 @@ describe('the global push-to-talk hotkey in the window', () => {
     hotkey('up');
     hotkey('up');
     expect(calls).toEqual(['press', 'release']);
+  });
+
+  it('starts with one toggle press and sends with the next, as main reports a shortcut that cannot be held', () => {
+    const { calls, hotkey } = setup();
+    hotkey('toggle');
+    hotkey('toggle');
+    hotkey('toggle');
+    expect(calls).toEqual(['press', 'release', 'press']);
+  });
+
+  it('starts anew on the toggle press after an utterance stopped itself at its maximum length', () => {
+    const { calls, hotkey, stopsItself } = setup();
+    hotkey('toggle');
+    stopsItself();
+    hotkey('toggle');
+    hotkey('toggle');
+    expect(calls).toEqual(['press', 'press', 'release']);
+  });
+
+  it('sends a toggled utterance from the focused window too, and ends it when main lets go of the shortcut', () => {
+    const { calls, hotkey, focus } = setup();
+    hotkey('toggle');
+    focus(true);
+    hotkey('toggle');
+    hotkey('toggle');
+    focus(false);
+    hotkey('toggle');
+    hotkey('up');
+    hotkey('up');
+    expect(calls).toEqual(['press', 'release', 'press', 'release']);
   });
 
   it('stops listening when told to', () => {
