@@ -9,9 +9,10 @@ const LOOK: Record<Status, { label: string; dot: string }> = {
   loading: { label: 'Loading the model…', dot: 'bg-sky-500 animate-pulse' },
   thinking: { label: 'Thinking…', dot: 'bg-sky-500 animate-pulse' },
   speaking: { label: 'Speaking…', dot: 'bg-accent-500 animate-pulse' },
+  playingQuestion: { label: 'Playing your question…', dot: 'bg-zinc-400 animate-pulse' },
 };
 
-/** Listening, loading the model, thinking or speaking: announced politely to screen readers as it changes. */
+/** Listening, loading the model, thinking, speaking or playing back the user's question: announced politely to screen readers as it changes. */
 export function VoiceStatus() {
   const { voice, conversation, engine } = useStores();
   const phase = useStore(voice, (s) => s.phase);

@@ -381,6 +381,16 @@ describe('spoken replies and barge-in', () => {
     expect(questionClip('old')).toBe('old#question');
   });
 
+  it("says it plays the user's question, not that it speaks, while a recorded question replays", async () => {
+    const { speak, player, playerSays, status } = setup();
+    speak({ type: 'speech.end', turnId: 't1', samples: 0 });
+    await until(() => player.end.mock.calls.length);
+    playerSays({ type: 'started', turnId: questionClip('old'), replay: true });
+    expect(status()).toBe('playingQuestion');
+    playerSays({ type: 'started', turnId: 'old', replay: true });
+    expect(status()).toBe('speaking');
+  });
+
   it('push-to-talk while speaking stops playback and interrupts the turn with the samples heard, before the new turn', async () => {
     const { state, conversation, player, mocks, emitTurn } = setup();
     await conversation.getState().send({ text: 'Tell me a story', speak: true });

@@ -25,7 +25,7 @@ import { describeDeviceError } from '../media/deviceErrors';
 import { activeTurnLoading, type ConversationState, type SavedSpeech } from './conversation';
 
 export type TalkPhase = 'idle' | 'opening' | 'listening' | 'sending';
-export type VoiceStatus = 'idle' | 'listening' | 'loading' | 'thinking' | 'speaking';
+export type VoiceStatus = 'idle' | 'listening' | 'loading' | 'thinking' | 'speaking' | 'playingQuestion';
 
 export interface Notice {
   message: string;
@@ -86,7 +86,8 @@ export interface VoiceDeps {
 export const MIC_IDLE_MS = 60_000;
 
 /** The player's name for a turn's recorded question; its reply plays under the turn id itself. */
-export const questionClip = (turnId: string) => `${turnId}#question`;
+export const questionClip = (turnId: string) => `${turnId}${QUESTION_CLIP}`;
+const QUESTION_CLIP = '#question';
 /** How long a new voice turn waits for the one it interrupted to close. */
 export const TURN_CLOSE_TIMEOUT_MS = 3000;
 
@@ -108,7 +109,8 @@ export function voiceStatus(
   engineOpening = false,
 ): VoiceStatus {
   if (voice.phase === 'opening' || voice.phase === 'listening') return 'listening';
-  if (voice.playing) return 'speaking';
+  // The user's own recorded question is not the assistant speaking.
+  if (voice.playing) return voice.playing.turnId.endsWith(QUESTION_CLIP) ? 'playingQuestion' : 'speaking';
   if (activeTurnLoading(conversation) || (conversation.activeTurnId && engineOpening)) return 'loading';
   return voice.phase === 'sending' || conversation.activeTurnId ? 'thinking' : 'idle';
 }
