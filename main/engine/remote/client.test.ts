@@ -145,6 +145,14 @@ describe('openChatStream', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('gives a request a second more per MiB it sends, in whole tenths, before it times out', async () => {
+    const backend = await serve(() => undefined);
+    const started = performance.now();
+    const request = openChatStream(backend, { model: backend.model, messages: [{ role: 'user', content: 'x'.repeat(1024 * 1024) }] }, { timeouts: { connectMs: 150, idleMs: 5000 } });
+    expect(await failure(request)).toMatchObject({ code: 'REMOTE_TIMEOUT', message: `${host()} did not answer within 1.15 s.` });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1100);
+  });
+
   it('times out when the stream stalls for idleMs, and closes the connection', async () => {
     const backend = await serve((_req, res) => sendInPieces(res, Buffer.from('data: {"choices":[]}\n\n'), { keepOpen: true }));
     const stream = await chat(backend, { connectMs: 2000, idleMs: 150 });

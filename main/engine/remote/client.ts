@@ -3,7 +3,8 @@
  * streaming a chat completion, over Node's global fetch. Every way a request can fail becomes an OmniError whose
  * message names the server ("gpu-box:8091 rejected the API key (401): …"), so the user sees which machine and which
  * setting is at fault. Two clocks guard a request: the server must answer (status and headers) within
- * `connectMs`, and then never fall silent for longer than `idleMs` while the body streams.
+ * `connectMs` (plus a second per MiB the request sends), and then never fall silent for longer than `idleMs` while
+ * the body streams.
  */
 import { OmniError } from '../errors';
 import type { RemoteBackend } from '../protocol';
@@ -101,7 +102,8 @@ class Exchange {
   }
 
   async send(body?: string): Promise<Response> {
-    this.arm(this.timeouts.connectMs, () => `${this.host} did not answer within ${seconds(this.timeouts.connectMs)}`);
+    const answerMs = this.timeouts.connectMs + bodyAllowanceMs(body);
+    this.arm(answerMs, () => `${this.host} did not answer within ${seconds(answerMs)}`);
     let response: Response;
     try {
       response = await fetch(this.url, {
@@ -311,6 +313,15 @@ function serverMessage(text: string): string | undefined {
 function excerpt(text: string, max = 200): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/**
+ * A request's body has to reach the server, and its media (a webcam clip, a screenshot as a data URL) be decoded
+ * there, before the server answers: vLLM sends its headers only after that. So the answer clock gets a second more
+ * per MiB of body, counted in whole tenths (a slow Wi-Fi link, a busy server), on top of `connectMs`.
+ */
+function bodyAllowanceMs(body: string | undefined): number {
+  return body === undefined ? 0 : Math.floor((Buffer.byteLength(body) / (1024 * 1024)) * 10) * 100;
 }
 
 function seconds(ms: number): string {
