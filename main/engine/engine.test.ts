@@ -9,6 +9,7 @@ import { OmniError } from './errors';
 import { Assistant } from './omni/assistant';
 import type { OmniRuntime } from './omni/omniRuntime';
 import { testTempDir } from '../../test/tempDir';
+import { until } from '../../test/until';
 
 /** `open` replaces how the engine's assistant opens a bundle (by default, for real). */
 function engineHarness(open?: (bundleDir: string) => Promise<OmniRuntime>) {
@@ -36,13 +37,6 @@ function engineHarness(open?: (bundleDir: string) => Promise<OmniRuntime>) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(5);
-  }
-}
 
 /** What a message says, in short: "response 1 ok", "turn t loading", "model loaded", "busy true". */
 function summary(message: EngineToHost): string {

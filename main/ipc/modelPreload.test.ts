@@ -6,6 +6,7 @@ import { OmniError } from '../engine/errors';
 import type { EngineState, ModelJob } from './contract';
 import { preloadModels } from './modelPreload';
 import { SettingsStore } from '../store/settings';
+import { until } from '../../test/until';
 
 let home: string;
 beforeEach(() => (home = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-preload-'))));
@@ -60,13 +61,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Long enough for a look-up of the installed models that finds nothing to end. */
 const settle = () => sleep(50);
 
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(5);
-  }
-}
 
 describe('preloading the model', () => {
   it('opens the installed model with its voice when the engine is first ready, and not after a restart', async () => {

@@ -3,10 +3,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadGoldenCase, mediaPath } from '../testing/fixtures';
+import { localTurn } from '../testing/localTurn';
 import { buildTinyBundle, CPU_ONLY } from '../testing/tinyBundle';
 import type { LocalChatSendRequest, ModelLoad, TurnEvent } from '../protocol';
 import { Assistant } from './assistant';
 import { OmniRuntime } from './omniRuntime';
+import { until } from '../../../test/until';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-assistant-'));
 const turnScratch = mkdtempSync(path.join(os.tmpdir(), 'omnidesk-assistant-turns-'));
@@ -58,13 +60,6 @@ const slowOpen = async (dir: string) => {
   return openTiny(dir);
 };
 
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(5);
-  }
-}
 
 /** The error `act` throws (it must throw). */
 function thrownBy(act: () => void): unknown {
@@ -76,17 +71,7 @@ function thrownBy(act: () => void): unknown {
   throw new Error('expected a refusal, but the call went through');
 }
 
-const request = (overrides: Partial<LocalChatSendRequest> = {}): LocalChatSendRequest => ({
-  conversationId: 'c1',
-  turnId: 't1',
-  text: '',
-  attachments: [],
-  micAudio: false,
-  speak: false,
-  bundleDir,
-  sampling: { doSample: false, maxNewTokens: 8 },
-  ...overrides,
-});
+const request = (overrides: Partial<LocalChatSendRequest> = {}) => localTurn(bundleDir, overrides);
 
 describe('Assistant', () => {
   it("streams a greedy reply as started, text deltas and done, matching transformers' text for the same prompt", async () => {

@@ -4,9 +4,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { suiteTempDir, testTempDir } from '../../../test/tempDir';
 import type { LocalChatSendRequest, ModelLoad, TurnEvent } from '../protocol';
 import { loadGoldenCase } from '../testing/fixtures';
+import { localTurn } from '../testing/localTurn';
 import { buildTinyBundle } from '../testing/tinyBundle';
 import type { SpeechChunk } from './assistant';
 import { AssistantThread } from './assistantThread';
+import { until } from '../../../test/until';
 
 const scratch = suiteTempDir('assistant-thread');
 let bundleDir: string;
@@ -19,15 +21,6 @@ afterEach(async () => {
   await Promise.all(threads.splice(0).map((thread) => thread.release()));
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(5);
-  }
-}
 
 function harness(entry?: string) {
   const events: TurnEvent[] = [];
@@ -44,21 +37,11 @@ function harness(entry?: string) {
     ...(entry && { entry }),
   });
   threads.push(thread);
-  const ended = (turnId: string) => until(() => events.some((e) => (e.type === 'done' || e.type === 'error') && e.turnId === turnId));
+  const ended = (turnId: string) => until(() => events.some((e) => (e.type === 'done' || e.type === 'error') && e.turnId === turnId), 30_000);
   return { thread, events, busy, loads, speech, ended };
 }
 
-const request = (overrides: Partial<LocalChatSendRequest> = {}): LocalChatSendRequest => ({
-  conversationId: 'c1',
-  turnId: 't1',
-  text: 'Tell me a short story about a robot who learns to paint.',
-  attachments: [],
-  micAudio: false,
-  speak: false,
-  bundleDir,
-  sampling: { doSample: false, maxNewTokens: 8 },
-  ...overrides,
-});
+const request = (overrides: Partial<LocalChatSendRequest> = {}) => localTurn(bundleDir, { text: 'Tell me a short story about a robot who learns to paint.', ...overrides });
 
 describe('AssistantThread (local turns on a worker thread)', () => {
   it("answers a greedy turn with transformers' text, its events in the order the engine's own thread gives them", async () => {
