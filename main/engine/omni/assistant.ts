@@ -117,6 +117,11 @@ export class Assistant implements LocalAssistant {
     return this.active?.turnId;
   }
 
+  /** Settles once the turn started last has ended, whatever its outcome. */
+  idle(): Promise<void> {
+    return this.turnEnded ?? Promise.resolve();
+  }
+
   /** Stops the running turn within one token, or as soon as its model is open; false when `turnId` is not running. */
   interrupt(turnId: string): boolean {
     if (this.active?.turnId !== turnId) return false;
@@ -138,7 +143,7 @@ export class Assistant implements LocalAssistant {
     const runtime = this.runtime;
     this.runtime = undefined;
     this.conversations.clear();
-    await this.turnEnded;
+    await this.idle();
     await releaseRuntime(runtime);
   }
 

@@ -1,10 +1,14 @@
 /**
  * The engine's local turns on a thread of their own. onnxruntime-node opens a session synchronously (minutes for the
  * real model) and runs each step synchronously; on the engine's main thread that held up everything else the engine
- * does meanwhile: a remote turn, `system.info`, the microphone's chunks, a Stop for a turn still waiting for its
- * model. Here the `Assistant` runs in a worker thread (assistantWorker.ts) and the engine's thread keeps only what
- * must answer at once: claiming a turn (`claimTurn`, so `chat.send` is answered whatever the worker is doing), which
- * turn runs, and routing the worker's events out. Interrupts reach the worker between two steps, as they did before.
+ * does meanwhile: a remote turn, `system.info`, the microphone's chunks, a Stop. Here the `Assistant` runs in a
+ * worker thread (assistantWorker.ts) and the engine's thread keeps what must answer at once: claiming a turn
+ * (`claimTurn`, so `chat.send` is answered whatever the worker is doing), which turn runs, and routing the worker's
+ * events out.
+ *
+ * A Stop for a turn that has not started yet (it waits for its model to open, or for its attachments) ends the turn
+ * here and now, as interrupted: the open goes on for the next question, and whatever the worker still says of that
+ * turn is dropped. A Stop for a started turn reaches the worker between two steps and ends it there, as before.
  *
  * The worker starts with the first turn or preload. Should it fail (an exception it did not catch, an exit), the
  * running turn ends with an error, every part still opening is reported failed, and the next turn starts a new one.
@@ -25,9 +29,9 @@ export type ToAssistantWorker =
   | { type: 'preload'; bundleDir: string; speech: boolean }
   | { type: 'release' };
 
+/** Every turn the worker was sent ends with a `done` or an `error` event, even one it never started. */
 export type FromAssistantWorker =
   | { type: 'turn'; event: TurnEvent }
-  | { type: 'busy'; busy: boolean }
   | { type: 'speech'; chunk: SpeechChunk }
   | { type: 'load'; load: ModelLoad }
   | { type: 'released' };
@@ -39,9 +43,13 @@ export interface AssistantThreadOptions extends Omit<AssistantOptions, 'open'> {
 
 const ASSISTANT_WORKER = workerModule(import.meta.url, 'assistantWorker');
 
+const isFinal = (event: TurnEvent) => event.type === 'done' || event.type === 'error';
+
 export class AssistantThread implements LocalAssistant {
   private worker?: Promise<Worker>;
-  private active?: { turnId: string; bundleDir: string };
+  private active?: { turnId: string; bundleDir: string; started: boolean };
+  /** Turns ended here before the worker ended them: what it still says of them is dropped. */
+  private readonly abandoned = new Set<string>();
   /** Parts opening now, by bundle and part: reported failed should the worker fail before they are open. */
   private readonly opening = new Map<string, ModelLoad>();
   private onReleased?: () => void;
@@ -50,7 +58,8 @@ export class AssistantThread implements LocalAssistant {
 
   start(request: LocalChatSendRequest, mic?: CapturedAudio): void {
     const spoken = claimTurn(request, mic, this.active?.turnId);
-    this.active = { turnId: request.turnId, bundleDir: request.bundleDir };
+    this.active = { turnId: request.turnId, bundleDir: request.bundleDir, started: false };
+    this.options.onBusy(true);
     this.post({ type: 'start', request, ...(spoken && { spoken }) });
   }
 
@@ -61,6 +70,10 @@ export class AssistantThread implements LocalAssistant {
   interrupt(turnId: string): boolean {
     if (this.active?.turnId !== turnId) return false;
     this.post({ type: 'interrupt', turnId });
+    if (!this.active.started) {
+      this.abandoned.add(turnId);
+      this.end({ type: 'done', turnId, text: '', interrupted: true, speechSamples: 0 });
+    }
     return true;
   }
 
@@ -83,6 +96,7 @@ export class AssistantThread implements LocalAssistant {
     await released;
     await worker.terminate();
     this.active = undefined;
+    this.abandoned.clear();
     this.opening.clear();
   }
 
@@ -113,16 +127,20 @@ export class AssistantThread implements LocalAssistant {
 
   private received(message: FromAssistantWorker): void {
     switch (message.type) {
-      case 'turn':
-        this.options.emit(message.event);
+      case 'turn': {
+        const { event } = message;
+        if (this.abandoned.has(event.turnId)) {
+          if (isFinal(event)) this.abandoned.delete(event.turnId);
+        } else if (isFinal(event)) {
+          this.end(event);
+        } else {
+          if (event.type === 'started' && this.active?.turnId === event.turnId) this.active.started = true;
+          this.options.emit(event);
+        }
         break;
-      case 'busy':
-        // The worker's turn is over before it says so: the next turn may be claimed from here on.
-        if (!message.busy) this.active = undefined;
-        this.options.onBusy(message.busy);
-        break;
+      }
       case 'speech':
-        this.options.onSpeech(message.chunk);
+        if (!this.abandoned.has(message.chunk.turnId)) this.options.onSpeech(message.chunk);
         break;
       case 'load': {
         const { bundleDir, part, load } = message.load;
@@ -137,6 +155,15 @@ export class AssistantThread implements LocalAssistant {
     }
   }
 
+  /** The turn is over before anyone hears so: a listener of its last event may start the next turn at once. */
+  private end(final: TurnEvent): void {
+    if (this.active?.turnId === final.turnId) {
+      this.active = undefined;
+      this.options.onBusy(false);
+    }
+    this.options.emit(final);
+  }
+
   /** The worker is gone: what it was doing ends with the reason, and the next call starts another. */
   private failed(cause: unknown): void {
     this.worker = undefined;
@@ -146,10 +173,7 @@ export class AssistantThread implements LocalAssistant {
       this.options.onLoad?.({ bundleDir, part, load: { state: 'failed', ms: Date.now() - since, error: error.toInfo() } });
     }
     this.opening.clear();
-    const active = this.active;
-    if (!active) return;
-    this.active = undefined;
-    this.options.onBusy(false);
-    this.options.emit({ type: 'error', turnId: active.turnId, error: error.toInfo() });
+    this.abandoned.clear();
+    if (this.active) this.end({ type: 'error', turnId: this.active.turnId, error: error.toInfo() });
   }
 }

@@ -1,7 +1,8 @@
 /**
- * The worker thread of AssistantThread: the engine's `Assistant`, with onnxruntime's sessions, behind messages. Turns
- * arrive already claimed (the engine's thread checked them), so a refusal here means the two disagree, which ends
- * the turn with that error rather than leave the engine's thread waiting for it.
+ * The worker thread of AssistantThread: the engine's `Assistant`, with onnxruntime's sessions, behind messages.
+ * Turns arrive claimed by the engine's thread, which may already have ended one (a Stop before it started) and
+ * claimed the next while this thread was still opening the model: so turns and preloads take their turn here, each
+ * once the one before has ended, and a turn stopped before it began ends without running.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../errors';
@@ -15,26 +16,44 @@ const post = (message: FromAssistantWorker) => port.postMessage(message);
 const assistant = new Assistant({
   ...(workerData as AssistantWorkerData),
   emit: (event) => post({ type: 'turn', event }),
-  onBusy: (busy) => post({ type: 'busy', busy }),
+  // The engine's thread knows when a turn is busy: from its claim to its last event.
+  onBusy: () => undefined,
   onSpeech: (chunk) => post({ type: 'speech', chunk }),
   onLoad: (load) => post({ type: 'load', load }),
 });
 
+/** Turns waiting for the one before them, and those of them stopped meanwhile. */
+const queued = new Set<string>();
+const stopped = new Set<string>();
+let queue = Promise.resolve();
+const inTurn = (act: () => void) => {
+  queue = queue.then(() => assistant.idle()).then(act);
+};
+
 port.on('message', (message: ToAssistantWorker) => {
   switch (message.type) {
-    case 'start':
-      try {
-        assistant.begin(message.request, message.spoken);
-      } catch (error) {
-        post({ type: 'turn', event: { type: 'error', turnId: message.request.turnId, error: toErrorInfo(error) } });
-        post({ type: 'busy', busy: false });
-      }
+    case 'start': {
+      const { request, spoken } = message;
+      queued.add(request.turnId);
+      inTurn(() => {
+        queued.delete(request.turnId);
+        if (stopped.delete(request.turnId)) {
+          post({ type: 'turn', event: { type: 'done', turnId: request.turnId, text: '', interrupted: true, speechSamples: 0 } });
+          return;
+        }
+        try {
+          assistant.begin(request, spoken);
+        } catch (error) {
+          post({ type: 'turn', event: { type: 'error', turnId: request.turnId, error: toErrorInfo(error) } });
+        }
+      });
       break;
+    }
     case 'interrupt':
-      assistant.interrupt(message.turnId);
+      if (!assistant.interrupt(message.turnId) && queued.has(message.turnId)) stopped.add(message.turnId);
       break;
     case 'preload':
-      assistant.preload(message.bundleDir, message.speech);
+      inTurn(() => assistant.preload(message.bundleDir, message.speech));
       break;
     case 'release':
       void assistant.release().then(() => post({ type: 'released' }));
