@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeSyntheticThinker, type SyntheticThinkerShape } from '../engine/builder/testing/syntheticThinker';
 import { OmniRuntime } from '../engine/omni/omniRuntime';
+import { PREFILL_CHUNK_TOKENS } from '../engine/omni/thinker';
 import { loadBundle } from '../engine/runtime/bundle';
 import { STAMPS_FILE } from '../engine/runtime/verificationStamps';
 import { TokenSampler } from '../engine/runtime/sampling/sampler';
@@ -39,6 +40,8 @@ const SHAPE: SyntheticThinkerShape = {
   vocab: 152064,
 };
 const PREFILL_TOKENS = 128;
+/** A long prompt's positions: an image and a question, or about a minute of audio. */
+const LONG_PREFILL_TOKENS = 2048;
 const DECODE_TOKENS = 64;
 
 const MB = 1e6;
@@ -90,6 +93,23 @@ const bench: Bench = {
             if (event.type === 'done' && round > 0) prefillMs.push(event.result.timings.prefillMs);
           }
         }
+
+        // A long prompt (an image with a question, a minute of audio): prefilled in chunks, as the runtime does, and
+        // in one run, as it did before; one round each after a warm-up, a fresh cache each time.
+        const longIds = BigInt64Array.from({ length: LONG_PREFILL_TOKENS }, (_, i) => BigInt(1000 + ((i * 7919) % 100000)));
+        const longPositions = Float64Array.from({ length: 3 * LONG_PREFILL_TOKENS }, (_, i) => i % LONG_PREFILL_TOKENS);
+        const longPrefillMs = async (prefillChunk: number) => {
+          for await (const event of omni.thinker.generate(
+            { inputIds: longIds, positionIds: longPositions, ropeDelta: 0 },
+            { cache: omni.thinker.createCache(), sampler: new TokenSampler(TRANSFORMERS_SAMPLING_DEFAULTS), maxNewTokens: 1, prefillChunk },
+          )) {
+            if (event.type === 'done') return event.result.timings.prefillMs;
+          }
+          throw new Error('no done event');
+        };
+        await longPrefillMs(PREFILL_CHUNK_TOKENS);
+        const chunkedMs = await longPrefillMs(PREFILL_CHUNK_TOKENS);
+        const oneRunMs = await longPrefillMs(LONG_PREFILL_TOKENS);
 
         // Decode: one greedy turn through the conversation API, timed from the first text delta to the done event.
         let firstAt = 0;
@@ -163,6 +183,13 @@ const bench: Bench = {
             note: `${(open.addedBytes / thinkerBytes).toFixed(2)}× the int4 thinker's ${(thinkerBytes / 2 ** 20).toFixed(0)} MiB on disk (onnxruntime 1.30's QMoE prepacking; derive.ts's fit estimate counts it)`,
           },
           { name: `thinker prefill ${PREFILL_TOKENS} tokens (cpu, int4)`, value: (PREFILL_TOKENS * 1000) / median(prefillMs), unit: 'tok/s', note: `median of 3, ${threads}` },
+          {
+            name: `thinker prefill ${LONG_PREFILL_TOKENS} tokens in chunks of ${PREFILL_CHUNK_TOKENS} (cpu, int4)`,
+            value: (LONG_PREFILL_TOKENS * 1000) / chunkedMs,
+            unit: 'tok/s',
+            peer: { name: 'one run', value: (LONG_PREFILL_TOKENS * 1000) / oneRunMs },
+            note: `a Stop waits for at most one chunk: ${((chunkedMs * PREFILL_CHUNK_TOKENS) / LONG_PREFILL_TOKENS / 1000).toFixed(1)} s here instead of ${(oneRunMs / 1000).toFixed(1)} s`,
+          },
           { name: `thinker decode ${decodeTokens} tokens (cpu, int4)`, value: (decodeTokens * 1000) / decodeWall, unit: 'tok/s', note: `${(decodeWall / decodeTokens).toFixed(1)} ms/token` },
           {
             name: 'thinker decode: wall time outside session.run',

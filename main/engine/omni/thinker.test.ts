@@ -88,6 +88,47 @@ describe('greedy generation matches transformers (thinker_token_ids) for every g
   }
 });
 
+describe('a prompt prefilled in chunks', () => {
+  // 16 positions a run: every golden prompt but the shortest takes several, and images_audio's media straddle them.
+  const chunked = { prefillChunk: 16 };
+  for (const name of goldenCaseNames().filter((n) => loadGoldenCase(n).info.sequence_length > 16)) {
+    it(`${name}: gives transformers' tokens, as one run does`, async () => {
+      const c = loadGoldenCase(name);
+      const cache = omni.thinker.createCache();
+      const { tokens, result } = await collect(
+        omni.thinker.generate(goldenPrompt(c), { cache, sampler: greedy(), maxNewTokens: c.info.generation.thinker_max_new_tokens, ...chunked }),
+      );
+      assertExact(`${name} thinker_token_ids`, c.array('thinker_token_ids', 'int64'), BigInt64Array.from(tokens, BigInt));
+      expect(cache.length).toBe(c.info.sequence_length + tokens.length - 1);
+      expect(result.timings.prefillTokens).toBe(c.info.sequence_length);
+    });
+  }
+
+  it("reports the accept-layer rows of media slots in every chunk, as transformers' hidden states", async () => {
+    const c = loadGoldenCase('images_audio');
+    const { acceptHidden } = await collect(omni.thinker.generate(goldenPrompt(c), { cache: omni.thinker.createCache(), sampler: greedy(), maxNewTokens: 1, ...chunked }));
+    const H = omni.thinker.settings.hiddenSize;
+    const golden = c.array('accept_hidden', 'float32').data;
+    expect(acceptHidden!.size).toBeGreaterThan(16);
+    for (const [s, row] of acceptHidden!) row.forEach((v, i) => expect(Math.abs(v - golden[s * H + i])).toBeLessThan(1e-5));
+  });
+
+  it('stops between two chunks when cancelled, leaving the cache as it was before the prompt', async () => {
+    const controller = new AbortController();
+    const cache = omni.thinker.createCache();
+    const update = cache.update.bind(cache);
+    let updates = 0;
+    cache.update = (out, n) => {
+      update(out, n);
+      updates++;
+      controller.abort();
+    };
+    const c = loadGoldenCase('images_audio');
+    const { tokens, result } = await collect(omni.thinker.generate(goldenPrompt(c), { cache, sampler: greedy(), maxNewTokens: 8, signal: controller.signal, ...chunked }));
+    expect([tokens, result.stopReason, cache.length, updates]).toEqual([[], 'cancelled', 0, 1]);
+  });
+});
+
 describe('accept-layer hidden states for the talker', () => {
   it("are reported after the prefill at every media slot, equal to transformers' hidden_states[accept_hidden_layer]", async () => {
     const c = loadGoldenCase('images_audio');

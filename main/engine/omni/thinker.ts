@@ -78,7 +78,17 @@ export interface GenerateOptions {
   /** transformers' `thinker_eos_token_id`; default the checkpoint's `<|im_end|>`. */
   eosTokenId?: number;
   signal?: AbortSignal;
+  /** Prompt positions per prefill run (default PREFILL_CHUNK_TOKENS). */
+  prefillChunk?: number;
 }
+
+/**
+ * A long prompt is prefilled in runs of this many positions, each extending the cache the one before filled. One
+ * run of a whole prompt (an image, a minute of audio: thousands of positions) holds onnxruntime for tens of seconds
+ * on the CPU, which a Stop cannot cut short, and its attention scores ([heads, S, T] per layer) grow with the
+ * square of the prompt; a chunk bounds both, at the price of a few more, smaller runs.
+ */
+export const PREFILL_CHUNK_TOKENS = 512;
 
 export type StopReason = 'eos' | 'max-tokens' | 'cancelled';
 
@@ -195,26 +205,38 @@ export class Thinker {
       return;
     }
 
-    // Prefill of the positions the cache lacks.
+    // Prefill of the positions the cache lacks, a chunk per run; a cancel stops it between two.
     const prefillStart = performance.now();
     const ids = prompt.inputIds.subarray(start);
     const embeds = await this.embed(ids);
     const deepstack = scatterMedia(ids, embeds, prompt.media ?? {}, mediaTokens, { hidden: H, deepstackLayers: this.settings.deepstackLayers });
     const n = ids.length;
-    const positions = new Float64Array(3 * n);
-    for (let axis = 0; axis < 3; axis++) for (let s = 0; s < n; s++) positions[axis * n + s] = prompt.positionIds[axis * S + start + s];
-    const prefill = await this.forward(cache, embeds, positions, deepstack);
-    // The penalty (when set) sees the whole sequence, prompt included, as transformers' input_ids.
-    const history = Array.from(prompt.inputIds, Number);
-    let token = sampler.next(prefill.logits, history);
-    timings.prefillMs = performance.now() - prefillStart;
+    const slots = mediaSlots(ids, mediaTokens);
+    const media = [...slots.audio, ...slots.image, ...slots.video].sort((a, b) => a - b);
     const acceptHidden = new Map<number, Float32Array>();
-    if (prefill.acceptHidden) {
-      const slots = mediaSlots(ids, mediaTokens);
-      for (const s of [...slots.audio, ...slots.image, ...slots.video].sort((a, b) => a - b)) {
-        acceptHidden.set(start + s, prefill.acceptHidden.slice(s * H, (s + 1) * H));
+    const chunk = options.prefillChunk ?? PREFILL_CHUNK_TOKENS;
+    let logits: Float32Array | undefined;
+    for (let from = 0; from < n; from += chunk) {
+      if (signal?.aborted) {
+        // As if the prefill never ran: the talker rows of the chunks that did are not reported, so no later turn
+        // may reuse their cache.
+        cache.truncate(start);
+        yield done('cancelled');
+        return;
+      }
+      const to = Math.min(n, from + chunk);
+      const positions = new Float64Array(3 * (to - from));
+      for (let axis = 0; axis < 3; axis++) for (let s = from; s < to; s++) positions[axis * (to - from) + s - from] = prompt.positionIds[axis * S + start + s];
+      const out = await this.forward(cache, embeds.subarray(from * H, to * H), positions, deepstack && deepstackRows(deepstack, n, H, from, to));
+      logits = out.logits;
+      if (out.acceptHidden) {
+        for (const s of media) if (s >= from && s < to) acceptHidden.set(start + s, out.acceptHidden.slice((s - from) * H, (s - from + 1) * H));
       }
     }
+    // The penalty (when set) sees the whole sequence, prompt included, as transformers' input_ids.
+    const history = Array.from(prompt.inputIds, Number);
+    let token = sampler.next(logits as Float32Array, history);
+    timings.prefillMs = performance.now() - prefillStart;
     yield { type: 'prefill', acceptHidden };
     if (signal?.aborted) {
       yield done('cancelled');
@@ -251,4 +273,13 @@ export class Thinker {
     }
     yield done(token === eosTokenId ? 'eos' : 'max-tokens');
   }
+}
+
+/** Positions `from`..`to` of the dense deepstack input `[K, n, H]`, as `[K, to − from, H]`. */
+function deepstackRows(deepstack: Float32Array, n: number, H: number, from: number, to: number): Float32Array {
+  if (from === 0 && to === n) return deepstack;
+  const K = deepstack.length / (n * H);
+  const rows = new Float32Array(K * (to - from) * H);
+  for (let k = 0; k < K; k++) rows.set(deepstack.subarray((k * n + from) * H, (k * n + to) * H), k * (to - from) * H);
+  return rows;
 }
