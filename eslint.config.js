@@ -49,6 +49,10 @@ export default tseslint.config(
           message: 'Use the typed IPC contract (main/ipc/contract.ts) instead of raw ipcMain/ipcRenderer.',
         },
         { selector: "ImportExpression[source.value='onnxruntime-node']", message: onnxruntimeThroughOrt.message },
+        {
+          selector: "Program > VariableDeclaration > VariableDeclarator[id.name='require']",
+          message: "electron-vite's ESM output declares `require` atop every chunk, so a module-level `require` of ours stops the built app from loading: name it otherwise (packageRequire).",
+        },
       ],
     },
   },

@@ -55,8 +55,8 @@ const bundled = new Map<string, Promise<string>>();
 function bundledSource(entry: string): Promise<string> {
   let source = bundled.get(entry);
   if (!source) {
-    const require = createRequire(import.meta.url);
-    const esbuild = createRequire(require.resolve('tsx/cjs/api'))('esbuild') as Esbuild;
+    const packageRequire = createRequire(import.meta.url);
+    const esbuild = createRequire(packageRequire.resolve('tsx/cjs/api'))('esbuild') as Esbuild;
     source = esbuild
       .build({
         entryPoints: [entry],
@@ -66,7 +66,7 @@ function bundledSource(entry: string): Promise<string> {
         write: false,
         logLevel: 'silent',
         define: { 'import.meta.url': JSON.stringify(pathToFileURL(entry).href) },
-        plugins: [{ name: 'native-packages', setup: (build) => build.onResolve({ filter: NATIVE_PACKAGES }, (args) => ({ path: require.resolve(args.path), external: true })) }],
+        plugins: [{ name: 'native-packages', setup: (build) => build.onResolve({ filter: NATIVE_PACKAGES }, (args) => ({ path: packageRequire.resolve(args.path), external: true })) }],
       })
       .then((out) => out.outputFiles[0].text);
     bundled.set(entry, source);

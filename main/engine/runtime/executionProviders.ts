@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { ExecutionProviderName, ExecutionProviderStatus } from '../protocol';
 import { probeModelBytes } from './probeModel';
 
-const require = createRequire(import.meta.url);
+const packageRequire = createRequire(import.meta.url);
 
 export interface SupportedBackend {
   name: string;
@@ -41,7 +41,7 @@ export function providerLibraries(name: ExecutionProviderName, platform: NodeJS.
 }
 
 export function bindingDirectory(platform = process.platform, arch = process.arch): string {
-  const packageDir = path.dirname(require.resolve('onnxruntime-node/package.json'));
+  const packageDir = path.dirname(packageRequire.resolve('onnxruntime-node/package.json'));
   return path.join(packageDir, 'bin', 'napi-v6', platform, arch);
 }
 

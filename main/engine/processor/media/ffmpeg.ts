@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type ErrorCode, OmniError } from '../../errors';
 
-const require = createRequire(import.meta.url);
+const packageRequire = createRequire(import.meta.url);
 
 /** Only the tail of stderr matters for a message; a chatty ffmpeg must not grow memory without bound. */
 const STDERR_KEEP_BYTES = 16 * 1024;
@@ -42,7 +42,7 @@ export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): string {
 function ffmpegStaticPath(): string | undefined {
   let resolved: unknown;
   try {
-    resolved = require('ffmpeg-static');
+    resolved = packageRequire('ffmpeg-static');
   } catch {
     return undefined;
   }
