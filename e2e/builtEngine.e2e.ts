@@ -1,10 +1,9 @@
 /**
  * The main-process side as the app ships it. Every other test runs the engine from its TypeScript sources; here
- * out/main/engine.js answers a turn with its local turns on out/main/assistantWorker.js beside it (the entries
- * electron-vite builds), so the built pieces are shown to find each other — the worker module, the shared chunks
- * and onnxruntime-node from node_modules — and every built script is shown to compile as Node loads it (a
- * module-level `require` of ours once clashed with the one electron-vite declares atop each chunk, and the app's
- * engine could not start).
+ * out/main/engine.js (the entry electron-vite builds) answers a turn, so its shared chunks and onnxruntime-node from
+ * node_modules are shown to load, and every built script is shown to compile as Node loads it (a module-level
+ * `require` of ours once clashed with the one electron-vite declares atop each chunk: the app's engine could not
+ * start).
  */
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -30,7 +29,7 @@ afterAll(() => supervisor?.stop());
 describe('the built main-process scripts (out/main)', () => {
   it('all compile as Node loads them', async () => {
     const scripts = readdirSync(BUILT_MAIN, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.js'));
-    expect(scripts).toEqual(expect.arrayContaining(['engine.js', 'assistantWorker.js', 'builder.js', 'quantizeWorker.js', 'index.js']));
+    expect(scripts).toEqual(expect.arrayContaining(['engine.js', 'builder.js', 'quantizeWorker.js', 'index.js']));
     const failures = await Promise.all(
       scripts.map((name) =>
         promisify(execFile)(process.execPath, ['--check', path.join(BUILT_MAIN, name)]).then(
@@ -42,7 +41,7 @@ describe('the built main-process scripts (out/main)', () => {
     expect(failures.filter(Boolean)).toEqual([]);
   });
 
-  it("engine.js answers a local turn on its assistant thread (assistantWorker.js), with transformers' text", async () => {
+  it("engine.js answers a local turn with transformers' text", async () => {
     const home = testTempDir('built-engine');
     const bundleDir = await buildTinyBundle(path.join(home, 'bundles'));
     supervisor = new EngineSupervisor({ launch: forkLauncher({ entry: BUILT_ENGINE, env: { OMNIDESK_HOME: home } }) });

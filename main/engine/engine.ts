@@ -17,8 +17,7 @@ import {
 } from './protocol';
 import { engineInfo } from './system';
 import { MicCaptures } from './omni/micCapture';
-import { type AssistantOptions, type LocalAssistant, turnStillRunning } from './omni/assistant';
-import { AssistantThread } from './omni/assistantThread';
+import { Assistant, type AssistantOptions, turnStillRunning } from './omni/assistant';
 import { RemoteAssistant } from './remote/remoteAssistant';
 import type { RemoteTimeouts } from './remote/client';
 
@@ -28,8 +27,8 @@ export interface EngineOptions {
   /** Temporary media files of running turns. */
   scratchDir: string;
   emit: (message: EngineToHost) => void;
-  /** Seam for tests: the assistant that runs turns on installed bundles (default: on a thread of its own). */
-  assistant?: LocalAssistant;
+  /** Seam for tests: the assistant that runs turns on installed bundles. */
+  assistant?: Assistant;
   /** Seam for tests: how long remote servers may take (defaults: 10 s to answer, 60 s between pieces). */
   remoteTimeouts?: RemoteTimeouts;
 }
@@ -41,7 +40,7 @@ export class Engine {
   private readonly streams = new Set<StreamEndpoint>();
   private readonly mic = new MicCaptures();
   private info?: Promise<EngineInfo>;
-  private readonly assistant: LocalAssistant;
+  private readonly assistant: Assistant;
   private readonly remote: RemoteAssistant;
 
   constructor(private readonly options: EngineOptions) {
@@ -57,7 +56,7 @@ export class Engine {
     };
     this.assistant =
       options.assistant ??
-      new AssistantThread({ stateDir: options.stateDir, scratchDir: options.scratchDir, onLoad: (load) => options.emit({ kind: 'model', load }), ...turns });
+      new Assistant({ stateDir: options.stateDir, scratchDir: options.scratchDir, onLoad: (load) => options.emit({ kind: 'model', load }), ...turns });
     this.remote = new RemoteAssistant({ scratchDir: options.scratchDir, timeouts: options.remoteTimeouts, ...turns });
   }
 

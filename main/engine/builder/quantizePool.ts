@@ -14,10 +14,12 @@
  * a BUILD_FAILED naming its tensor, and later blocks at once; `close` stops every worker and resolves once they
  * have exited.
  */
+import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { OmniError } from '../errors';
-import { startWorker, workerModule } from '../workerThread';
 import type { QuantisedRows, Quantisers, RowsJob } from './quantize';
 import { SLAB_BYTES } from './weights';
 
@@ -27,7 +29,36 @@ export const IN_FLIGHT_BYTES = 2 * SLAB_BYTES;
 /** Every core but one, which is left to the user (the build runs while they may keep chatting) and to reading. */
 export const defaultThreads = (): number => Math.max(1, os.availableParallelism() - 1);
 
-const WORKER_ENTRY = workerModule(import.meta.url, 'quantizeWorker');
+/**
+ * The worker's module, beside this one: the TypeScript source where the sources run through tsx (CLI, tests,
+ * benchmarks), the `quantizeWorker` entry electron-vite bundles beside the builder's (out/main/) in the app.
+ */
+const here = fileURLToPath(import.meta.url);
+const WORKER_ENTRY = path.join(path.dirname(here), here.endsWith('.ts') ? 'quantizeWorker.ts' : 'quantizeWorker.js');
+
+/** The one esbuild call used here (esbuild's own types are not a dependency of this package). */
+interface Esbuild {
+  build(options: { entryPoints: string[]; bundle: true; platform: 'node'; format: 'cjs'; write: false; logLevel: 'silent' }): Promise<{ outputFiles: { text: string }[] }>;
+}
+
+/** Each TypeScript entry's code, bundled once per process. */
+const bundled = new Map<string, Promise<string>>();
+
+/**
+ * A TypeScript entry as one CommonJS script, bundled by the esbuild tsx runs on. A worker inherits neither the ESM
+ * hooks tsx registers in its parent (`node --import tsx`, the CLI's `register()`) nor vitest's transform, and tsx
+ * registered inside each worker would leave an esbuild process behind per worker (terminating the worker does not
+ * stop it); this way the one esbuild service of this process does it, once.
+ */
+function bundledSource(entry: string): Promise<string> {
+  let source = bundled.get(entry);
+  if (!source) {
+    const esbuild = createRequire(createRequire(import.meta.url).resolve('tsx/cjs/api'))('esbuild') as Esbuild;
+    source = esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' }).then((out) => out.outputFiles[0].text);
+    bundled.set(entry, source);
+  }
+  return source;
+}
 
 interface Task {
   job: RowsJob;
@@ -47,9 +78,9 @@ export interface PoolOptions {
 export class QuantisePool implements Quantisers {
   /** Starts `threads` workers on `entry` (quantizeWorker: its TypeScript source bundled first where that is what runs). */
   static async start(threads: number, options: PoolOptions = {}): Promise<QuantisePool> {
-    if (!Number.isSafeInteger(threads) || threads < 1) throw new Error(`QuantisePool: ${threads} threads (a positive whole number expected)`);
     const entry = options.entry ?? WORKER_ENTRY;
-    const pool = new QuantisePool(await Promise.all(Array.from({ length: threads }, () => startWorker(entry))), options);
+    const source = entry.endsWith('.ts') ? await bundledSource(entry) : undefined;
+    const pool = new QuantisePool(threads, () => (source === undefined ? new Worker(entry) : new Worker(source, { eval: true })), options);
     try {
       await pool.started;
     } catch (error) {
@@ -72,11 +103,13 @@ export class QuantisePool implements Quantisers {
   private readonly started: Promise<void>;
   private onStarted: { ready: number; resolve: () => void; reject: (error: Error) => void } | undefined;
 
-  private constructor(workers: Worker[], { inFlightBytes = IN_FLIGHT_BYTES }: PoolOptions) {
+  private constructor(threads: number, startWorker: () => Worker, { inFlightBytes = IN_FLIGHT_BYTES }: PoolOptions) {
+    if (!Number.isSafeInteger(threads) || threads < 1) throw new Error(`QuantisePool: ${threads} threads (a positive whole number expected)`);
     this.started = new Promise((resolve, reject) => (this.onStarted = { ready: 0, resolve, reject }));
-    this.inFlight = 2 * workers.length;
+    this.inFlight = 2 * threads;
     this.slabBytes = Math.min(SLAB_BYTES, Math.floor(inFlightBytes / this.inFlight));
-    for (const worker of workers) {
+    for (let i = 0; i < threads; i++) {
+      const worker = startWorker();
       worker.on('message', (reply: Reply) => this.answered(worker, reply));
       worker.on('error', (error) => this.fail(`a quantisation worker failed: ${error.message}`));
       worker.on('exit', (code) => this.fail(`a quantisation worker stopped (exit code ${code})`));

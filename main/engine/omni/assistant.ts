@@ -5,11 +5,10 @@
  *
  * `start` claims a turn after the checks that cost nothing (no other turn running, something to answer, the
  * microphone audio whole), so `chat.send` answers at once. Opening the bundle comes after: minutes for the real
- * model, during which onnxruntime's synchronous session creation blocks this thread's event loop (so the engine runs
- * the Assistant on a thread of its own, assistantThread.ts). So does the speech side, then the attachments and the
- * reply; what fails there arrives as the turn's `error` event. A turn that must wait for a part to open says so
- * first (`loading`), `started` comes when the reply starts, and a turn interrupted while it waits ends as
- * interrupted once the part is open, without starting.
+ * model, during which onnxruntime's synchronous session creation blocks this process's event loop. So does the
+ * speech side, then the attachments and the reply; what fails there arrives as the turn's `error` event. A turn
+ * that must wait for a part to open says so first (`loading`), `started` comes when the reply starts, and a turn
+ * interrupted while it waits ends as interrupted once the part is open, without starting.
  *
  * `preload` opens a bundle (and its speech side) before any turn asks; a turn on that bundle waits for the same
  * open. Every open reports how it goes through `onLoad`, whoever asked for it.
@@ -25,16 +24,14 @@ import { OmniRuntime } from './omniRuntime';
 import { attachmentItems, type TurnMedia } from './attachments';
 import { Speech } from './speechTurn';
 
-/** 24 kHz mono speech of a turn, in order; `seq` counts from 0 per turn. `end` follows the last chunk. */
-export type SpeechChunk = { turnId: string; seq: number; samples: Float32Array } | { turnId: string; end: true; samples: number };
-
 export interface AssistantOptions {
   stateDir: string;
   /** Where a turn's temporary media files (videos, webcam clips) go. */
   scratchDir: string;
   emit: (event: TurnEvent) => void;
   onBusy: (busy: boolean) => void;
-  onSpeech: (chunk: SpeechChunk) => void;
+  /** 24 kHz mono speech of a turn, in order; `seq` counts from 0 per turn. `end` follows the last chunk. */
+  onSpeech: (chunk: { turnId: string; seq: number; samples: Float32Array } | { turnId: string; end: true; samples: number }) => void;
   /** A part of a bundle starts to open, then is open or failed (the engine reports it to the host). */
   onLoad?: (load: ModelLoad) => void;
   /** Seam for tests. */
@@ -60,52 +57,22 @@ export function turnStillRunning(turnId: string, running: string): OmniError {
   return new OmniError('INVALID_REQUEST', `Turn ${turnId} refused: turn ${running} is still running.`, 'Stop the current reply first.');
 }
 
-/**
- * The checks that claim a local turn, which cost nothing: no other turn `running`, something to answer, the
- * microphone audio whole. Returns the spoken question's waveform.
- */
-export function claimTurn(request: LocalChatSendRequest, mic: CapturedAudio | undefined, running: string | undefined): Float32Array | undefined {
-  if (running) throw turnStillRunning(request.turnId, running);
-  const spoken = mic && microphoneWaveform(mic, { name: `microphone audio of turn ${request.turnId}` });
-  if (!spoken && !request.text.trim() && request.attachments.length === 0) {
-    throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId} is empty: no text, attachment or speech.`);
-  }
-  return spoken;
-}
-
-/** Refuses to preload a bundle while a turn runs on another: opening one releases the one the turn uses. */
-export function claimPreload(bundleDir: string, running: { turnId: string; bundleDir: string } | undefined): void {
-  if (running && running.bundleDir !== bundleDir) {
-    throw new OmniError('INVALID_REQUEST', `Preloading ${bundleDir} refused: turn ${running.turnId} is running on another model.`, 'Preload it once the turn has ended.');
-  }
-}
-
-/** What the engine asks of the assistant that runs local turns, in its own thread (Assistant) or another (AssistantThread). */
-export interface LocalAssistant {
-  start(request: LocalChatSendRequest, mic?: CapturedAudio): void;
-  readonly activeTurn: string | undefined;
-  interrupt(turnId: string): boolean;
-  preload(bundleDir: string, speech: boolean): void;
-  release(): Promise<void>;
-}
-
-export class Assistant implements LocalAssistant {
+export class Assistant {
   private runtime?: { bundleDir: string; omni: Opening<OmniRuntime>; speech?: Opening<Speech> };
   private readonly conversations = new Map<string, ConversationState>();
   private active?: { turnId: string; bundleDir: string; controller: AbortController };
-  /** Settles when the last turn started has ended, whatever its outcome. */
+  /** Settles once the turn started last has ended, whatever its outcome. */
   private turnEnded?: Promise<void>;
 
   constructor(private readonly options: AssistantOptions) {}
 
   /** Claims the turn, or throws why it cannot run; the turn itself goes on as events. */
   start(request: LocalChatSendRequest, mic?: CapturedAudio): void {
-    this.begin(request, claimTurn(request, mic, this.active?.turnId));
-  }
-
-  /** Starts a turn `claimTurn` has let through, with its spoken question's waveform. */
-  begin(request: LocalChatSendRequest, spoken: Float32Array | undefined): void {
     if (this.active) throw turnStillRunning(request.turnId, this.active.turnId);
+    const spoken = mic && microphoneWaveform(mic, { name: `microphone audio of turn ${request.turnId}` });
+    if (!spoken && !request.text.trim() && request.attachments.length === 0) {
+      throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId} is empty: no text, attachment or speech.`);
+    }
     const active = { turnId: request.turnId, bundleDir: request.bundleDir, controller: new AbortController() };
     this.active = active;
     this.options.onBusy(true);
@@ -117,11 +84,6 @@ export class Assistant implements LocalAssistant {
     return this.active?.turnId;
   }
 
-  /** Settles once the turn started last has ended, whatever its outcome. */
-  idle(): Promise<void> {
-    return this.turnEnded ?? Promise.resolve();
-  }
-
   /** Stops the running turn within one token, or as soon as its model is open; false when `turnId` is not running. */
   interrupt(turnId: string): boolean {
     if (this.active?.turnId !== turnId) return false;
@@ -131,7 +93,10 @@ export class Assistant implements LocalAssistant {
 
   /** Opens `bundleDir` (with `speech`, its talker side too) ahead of its first turn; `onLoad` says how it went. */
   preload(bundleDir: string, speech: boolean): void {
-    claimPreload(bundleDir, this.active);
+    if (this.active && this.active.bundleDir !== bundleDir) {
+      // Opening another bundle releases the one the running turn uses.
+      throw new OmniError('INVALID_REQUEST', `Preloading ${bundleDir} refused: turn ${this.active.turnId} is running on another model.`, 'Preload it once the turn has ended.');
+    }
     const opened = this.runtimeFor(bundleDir).promise.then((omni) => (speech ? this.speechFor(bundleDir, omni)?.promise : undefined));
     // A failure went to onLoad, and the next turn tries again.
     opened.catch(() => undefined);
@@ -143,7 +108,7 @@ export class Assistant implements LocalAssistant {
     const runtime = this.runtime;
     this.runtime = undefined;
     this.conversations.clear();
-    await this.idle();
+    await this.turnEnded;
     await releaseRuntime(runtime);
   }
 
@@ -275,7 +240,7 @@ export class Assistant implements LocalAssistant {
 
 /**
  * Releases a bundle's sessions once its opens have settled: a talker side still opening would create its sessions
- * after the release and keep them, and a thread stopped during a session's creation takes the process down with it.
+ * after the release and keep them.
  */
 async function releaseRuntime(runtime: { omni: Opening<OmniRuntime>; speech?: Opening<Speech> } | undefined): Promise<void> {
   if (!runtime) return;
