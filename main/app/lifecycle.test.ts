@@ -306,7 +306,7 @@ describe('global push-to-talk', () => {
     expect(accelerator).toBe('CommandOrControl+Shift+K');
     expect(window().webContents.send).toHaveBeenCalledWith('omnidesk:pushToTalk.status', { mode: 'toggle', detail: expect.stringContaining('Wayland') });
     press();
-    expect(window().webContents.send).toHaveBeenCalledWith('omnidesk:pushToTalk.hotkey', { state: 'down' });
+    expect(window().webContents.send).toHaveBeenCalledWith('omnidesk:pushToTalk.hotkey', { state: 'toggle' });
     await expect(invoke('pushToTalk.status', {})).resolves.toMatchObject({ ok: true, value: { mode: 'toggle' } });
 
     app().emit('will-quit', { preventDefault: vi.fn() });
