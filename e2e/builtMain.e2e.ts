@@ -1,9 +1,9 @@
 /**
- * The main-process side as the app ships it. Every other test runs the engine from its TypeScript sources; here
- * out/main/engine.js (the entry electron-vite builds) answers a turn, so its shared chunks and onnxruntime-node from
- * node_modules are shown to load, and every built script is shown to compile as Node loads it (a module-level
- * `require` of ours once clashed with the one electron-vite declares atop each chunk: the app's engine could not
- * start).
+ * The main-process side as the app ships it. Every other test runs the engine and the builder from their TypeScript
+ * sources; here out/main/engine.js (the entry electron-vite builds) answers a turn, so its shared chunks and
+ * onnxruntime-node from node_modules are shown to load, the builder's quantisation workers run on
+ * out/main/quantizeWorker.js, and every built script is shown to compile as Node loads it (a module-level `require`
+ * of ours once clashed with the one electron-vite declares atop each chunk: the app's engine could not start).
  */
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -13,6 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testTempDir } from '../test/tempDir';
 import { until } from '../test/until';
+import { quantizeRows, type RowMatrix } from '../main/engine/builder/quantize';
+import { QuantisePool } from '../main/engine/builder/quantizePool';
+import { storedF32 } from '../main/engine/builder/safetensors';
+import { seeded } from '../main/engine/builder/testing/writeSafetensors';
 import { forkLauncher } from '../main/engine/host/forkLauncher';
 import { EngineSupervisor } from '../main/engine/host/supervisor';
 import type { TurnEvent } from '../main/engine/protocol';
@@ -52,5 +56,16 @@ describe('the built main-process scripts (out/main)', () => {
     await supervisor.request('chat.send', localTurn(bundleDir, { text: 'Tell me a short story about a robot who learns to paint.' }));
     await until(() => events.some((e) => e.type === 'done' || e.type === 'error'), 60_000);
     expect(events.at(-1)).toEqual({ type: 'done', turnId: 't1', text: golden.info.generated_text, interrupted: false, speechSamples: 0 });
+  });
+
+  it('quantizeWorker.js quantises as the builder does on its own thread', async () => {
+    const matrix: RowMatrix = { tensor: 'layers.0.mlp.down_proj.weight', N: 8, K: 64, blockSize: 32, format: { bits: 4, symmetric: false } };
+    const rows = seeded(matrix.N * matrix.K, 11);
+    const pool = await QuantisePool.start(2, { entry: path.join(BUILT_MAIN, 'quantizeWorker.js') });
+    try {
+      expect(await pool.quantise({ ...matrix, rows: storedF32(rows.slice()) })).toEqual(quantizeRows({ ...matrix, rows: storedF32(rows) }));
+    } finally {
+      await pool.close();
+    }
   });
 });
