@@ -6,7 +6,6 @@ import { Engine } from './engine';
 import type { StreamEndpoint } from './parent';
 import type { EngineToHost, StreamDown } from './protocol';
 import { OmniError } from './errors';
-import { Assistant } from './omni/assistant';
 import type { OmniRuntime } from './omni/omniRuntime';
 import { testTempDir } from '../../test/tempDir';
 import { until } from '../../test/until';
@@ -16,18 +15,7 @@ function engineHarness(open?: (bundleDir: string) => Promise<OmniRuntime>) {
   const emitted: EngineToHost[] = [];
   const dir = testTempDir('engine');
   const emit = (message: EngineToHost) => emitted.push(message);
-  const assistant =
-    open &&
-    new Assistant({
-      stateDir: dir,
-      scratchDir: dir,
-      emit: (event) => emit({ kind: 'turn', event }),
-      onBusy: (busy) => emit({ kind: 'busy', busy }),
-      onSpeech: () => undefined,
-      onLoad: (load) => emit({ kind: 'model', load }),
-      open,
-    });
-  const engine = new Engine({ stateDir: dir, scratchDir: dir, emit, assistant });
+  const engine = new Engine({ stateDir: dir, scratchDir: dir, emit, open });
   const responses = () => emitted.filter((m): m is Extract<EngineToHost, { kind: 'response' }> => m.kind === 'response');
   /** Resolves once the turn has ended, with every message sent so far. */
   const turnEnded = (turnId: string) =>
@@ -132,6 +120,23 @@ describe('Engine requests', () => {
     await turnEnded('t1');
     // The open failed under the interrupted turn: the failure, not a silent stop, is what the user is told.
     expect(emitted.filter((m) => m.kind === 'turn').map(summary)).toEqual(['turn t1 loading', 'turn t1 error']);
+  });
+
+  it('accepts the next turn right after a Stop, while the stopped one still waits for its model, and runs it after', async () => {
+    const { engine, emitted, responses, turnEnded } = engineHarness(slowFailingOpen([]));
+    await engine.request(1, 'chat.send', turn('t1', '/models/tiny'));
+    await engine.request(2, 'chat.interrupt', { turnId: 't1' });
+    await engine.request(3, 'chat.send', turn('t2', '/models/tiny'));
+    expect(responses().map((r) => r.ok)).toEqual([true, true, true]);
+    await turnEnded('t2');
+    expect(emitted.filter((m) => m.kind !== 'response' && m.kind !== 'model').map(summary)).toEqual([
+      'busy true',
+      'turn t1 loading',
+      'turn t1 error',
+      'turn t2 loading',
+      'busy false',
+      'turn t2 error',
+    ]);
   });
 
   it('answers model.preload at once and reports the open; a turn asked for meanwhile waits for that same open', async () => {

@@ -27,8 +27,8 @@ export interface EngineOptions {
   /** Temporary media files of running turns. */
   scratchDir: string;
   emit: (message: EngineToHost) => void;
-  /** Seam for tests: the assistant that runs turns on installed bundles. */
-  assistant?: Assistant;
+  /** Seam for tests: how the assistant opens an installed bundle (default: for real). */
+  open?: AssistantOptions['open'];
   /** Seam for tests: how long remote servers may take (defaults: 10 s to answer, 60 s between pieces). */
   remoteTimeouts?: RemoteTimeouts;
 }
@@ -44,9 +44,14 @@ export class Engine {
   private readonly remote: RemoteAssistant;
 
   constructor(private readonly options: EngineOptions) {
+    // Busy while any turn runs: one that follows a stopped turn overlaps it until that one has ended.
+    let turnsRunning = 0;
     const turns: Pick<AssistantOptions, 'emit' | 'onBusy' | 'onSpeech'> = {
       emit: (event) => options.emit({ kind: 'turn', event }),
-      onBusy: (busy) => options.emit({ kind: 'busy', busy }),
+      onBusy: (busy) => {
+        turnsRunning += busy ? 1 : -1;
+        if (turnsRunning === (busy ? 1 : 0)) options.emit({ kind: 'busy', busy });
+      },
       onSpeech: (chunk) =>
         this.broadcast(
           'end' in chunk
@@ -54,9 +59,13 @@ export class Engine {
             : { type: 'speech.chunk', turnId: chunk.turnId, seq: chunk.seq, sampleRate: 24000, pcm: chunk.samples.slice().buffer },
         ),
     };
-    this.assistant =
-      options.assistant ??
-      new Assistant({ stateDir: options.stateDir, scratchDir: options.scratchDir, onLoad: (load) => options.emit({ kind: 'model', load }), ...turns });
+    this.assistant = new Assistant({
+      stateDir: options.stateDir,
+      scratchDir: options.scratchDir,
+      onLoad: (load) => options.emit({ kind: 'model', load }),
+      open: options.open,
+      ...turns,
+    });
     this.remote = new RemoteAssistant({ scratchDir: options.scratchDir, timeouts: options.remoteTimeouts, ...turns });
   }
 

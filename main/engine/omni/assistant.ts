@@ -29,6 +29,7 @@ export interface AssistantOptions {
   /** Where a turn's temporary media files (videos, webcam clips) go. */
   scratchDir: string;
   emit: (event: TurnEvent) => void;
+  /** True as each turn is claimed, false as it ends: a turn following a stopped one overlaps it. */
   onBusy: (busy: boolean) => void;
   /** 24 kHz mono speech of a turn, in order; `seq` counts from 0 per turn. `end` follows the last chunk. */
   onSpeech: (chunk: { turnId: string; seq: number; samples: Float32Array } | { turnId: string; end: true; samples: number }) => void;
@@ -66,22 +67,35 @@ export class Assistant {
 
   constructor(private readonly options: AssistantOptions) {}
 
-  /** Claims the turn, or throws why it cannot run; the turn itself goes on as events. */
+  /**
+   * Claims the turn, or throws why it cannot run; the turn itself goes on as events. A turn asked for while a stopped
+   * one is still ending (within a step, or once its model is open: minutes) follows it instead of being refused, so
+   * the user's next question after a Stop is never lost to the race.
+   */
   start(request: LocalChatSendRequest, mic?: CapturedAudio): void {
-    if (this.active) throw turnStillRunning(request.turnId, this.active.turnId);
+    const running = this.activeTurn;
+    if (running) throw turnStillRunning(request.turnId, running);
     const spoken = mic && microphoneWaveform(mic, { name: `microphone audio of turn ${request.turnId}` });
     if (!spoken && !request.text.trim() && request.attachments.length === 0) {
       throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId} is empty: no text, attachment or speech.`);
     }
+    const stopping = this.turnEnded;
     const active = { turnId: request.turnId, bundleDir: request.bundleDir, controller: new AbortController() };
     this.active = active;
     this.options.onBusy(true);
     // In the next turn of the event loop, after chat.send's answer has left: no event of the turn overtakes it.
-    this.turnEnded = new Promise((resolve) => setImmediate(() => void this.run(request, spoken, active.controller.signal).then(resolve)));
+    this.turnEnded = new Promise((resolve) =>
+      setImmediate(async () => {
+        await stopping;
+        await this.run(request, spoken, active.controller.signal);
+        resolve();
+      }),
+    );
   }
 
+  /** The turn running and not stopped: the one a new turn would be refused for. */
   get activeTurn(): string | undefined {
-    return this.active?.turnId;
+    return this.active && !this.active.controller.signal.aborted ? this.active.turnId : undefined;
   }
 
   /** Stops the running turn within one token, or as soon as its model is open; false when `turnId` is not running. */
@@ -154,7 +168,7 @@ export class Assistant {
       await media?.dispose();
       if (seq > 0) this.options.onSpeech({ turnId, end: true, samples: speechSamples });
       // The turn is over before anyone hears so: a `done` listener may start the next turn at once.
-      this.active = undefined;
+      if (this.active?.turnId === turnId) this.active = undefined;
       this.options.onBusy(false);
       this.options.emit(final ?? { type: 'error', turnId, error: { code: 'INTERNAL', message: `Turn ${turnId} ended without a result.` } });
     }

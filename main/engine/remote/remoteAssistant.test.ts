@@ -173,7 +173,7 @@ describe('RemoteAssistant turns', () => {
     });
   });
 
-  it('stops at once on interrupt: the connection closes within a few ms, the turn ends interrupted with what was delivered, and the follow-up carries it', async () => {
+  it('stops at once on interrupt: the connection closes within a few ms, the turn ends interrupted with what was delivered, and the follow-up asked at once follows it and carries it', async () => {
     const stream = fixture('vllm-omni/stream-text-audio-pcm16.sse');
     const firstAudioEnd = stream.indexOf('\n\n', stream.indexOf('"modality":"audio"')) + 2;
     const backend = await serve((req, res) =>
@@ -187,6 +187,7 @@ describe('RemoteAssistant turns', () => {
     await until(() => speech.length === 1);
     const interruptedAt = performance.now();
     expect(assistant.interrupt('t1')).toBe(true);
+    const next = assistant.start(request(backend, { turnId: 't2', text: 'Go on' }));
     const closedAt = await remote.server.requests[0].closed;
     expect(closedAt - interruptedAt).toBeLessThan(50);
     await done;
@@ -194,7 +195,7 @@ describe('RemoteAssistant turns', () => {
     expect(speech.at(-1)).toEqual({ turnId: 't1', end: true, samples: 2400 });
     expect(assistant.interrupt('t1')).toBe(false);
 
-    await assistant.start(request(backend, { turnId: 't2', text: 'Go on' }));
+    await next;
     await until(() => events.filter((e) => e.type === 'done').length === 2);
     expect((remote.server.requests[1].body as { messages: unknown[] }).messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: 'Hi' }] },

@@ -28,20 +28,27 @@ export interface RemoteAssistantOptions extends Pick<AssistantOptions, 'emit' | 
 export class RemoteAssistant {
   private readonly conversations = new Map<string, ChatMessage[]>();
   private active?: { turnId: string; controller: AbortController };
+  /** Settles once the turn started last has ended. */
+  private turnEnded?: Promise<void>;
 
   constructor(private readonly options: RemoteAssistantOptions) {}
 
+  /** The turn running and not stopped: the one a new turn would be refused for. */
   get activeTurn(): string | undefined {
-    return this.active?.turnId;
+    return this.active && !this.active.controller.signal.aborted ? this.active.turnId : undefined;
   }
 
+  /** Starts the turn once it is claimed and a stopped turn still closing its connection has ended. */
   async start(request: RemoteChatSendRequest, mic?: CapturedAudio): Promise<void> {
-    if (this.active) throw turnStillRunning(request.turnId, this.active.turnId);
+    const running = this.activeTurn;
+    if (running) throw turnStillRunning(request.turnId, running);
     // Claimed before the first await, so a second request cannot slip in while the first connects.
+    const stopping = this.turnEnded;
     const active = { turnId: request.turnId, controller: new AbortController() };
     this.active = active;
     const { signal } = active.controller;
     try {
+      await stopping;
       const user = await userMessage(request, mic, this.options.scratchDir);
       const history = this.history(request.conversationId);
       const messages: ChatMessage[] = [...(request.system ? [{ role: 'system' as const, content: request.system }] : []), ...history, user];
@@ -55,9 +62,9 @@ export class RemoteAssistant {
       );
       this.options.onBusy(true);
       this.options.emit({ type: 'started', turnId: request.turnId });
-      void this.run(request, history, user, chunks, signal);
+      this.turnEnded = this.run(request, history, user, chunks, signal);
     } catch (error) {
-      this.active = undefined;
+      if (this.active === active) this.active = undefined;
       throw error;
     }
   }
@@ -95,7 +102,7 @@ export class RemoteAssistant {
       if (final?.type === 'done') history.push(user, { role: 'assistant', content: final.text });
       if (seq > 0) this.options.onSpeech({ turnId, end: true, samples: speechSamples });
       // The turn is over before anyone hears so: a `done` listener may start the next turn at once.
-      this.active = undefined;
+      if (this.active?.turnId === turnId) this.active = undefined;
       this.options.onBusy(false);
       this.options.emit(final ?? { type: 'error', turnId, error: { code: 'INTERNAL', message: `Turn ${turnId} ended without a result.` } });
     }
