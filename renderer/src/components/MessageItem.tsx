@@ -97,7 +97,8 @@ function SpeechControls({ message }: { message: AssistantMessage }) {
 function AssistantTurn({ message }: { message: AssistantMessage }) {
   const { navigation, engine } = useStores();
   const show = navigation.getState().show;
-  const waiting = message.status === 'waiting';
+  const stopping = message.stopping && (message.status === 'waiting' || message.status === 'streaming');
+  const waiting = message.status === 'waiting' && !stopping;
   const engineModel = useStore(engine, (s) => s.status?.model);
   // An open in the engine holds up everything it does, this turn too (even before the engine has taken it), and
   // the engine knows best since when; the turn's own `loading` covers the moments its report is not there yet.
@@ -109,6 +110,7 @@ function AssistantTurn({ message }: { message: AssistantMessage }) {
         {loading && <ModelLoadingNote loading={loading} />}
         {waiting && !loading && <p className="pt-1.5 text-zinc-500 dark:text-zinc-400">Thinking…</p>}
         {message.text && <p className="pt-1 whitespace-pre-wrap select-text">{message.text}</p>}
+        {stopping && <p className="text-xs text-zinc-500 dark:text-zinc-400">Stopping…</p>}
         {message.status === 'interrupted' && <p className="text-xs text-zinc-500 dark:text-zinc-400">Stopped.</p>}
         <SpeechControls message={message} />
         {message.error && (

@@ -91,15 +91,19 @@ describe('conversation', () => {
     expect(state().activeTurnId).toBeUndefined();
   });
 
-  it('waits for the engine’s done event after an interrupt it accepted', async () => {
-    const { emitTurn, state } = setup();
+  it('frees the conversation for the next question at Stop, and the engine’s done event then ends the stopped reply', async () => {
+    const { emitTurn, state, mocks } = setup();
     await state().send('Hi');
     await state().interrupt();
-    expect(state().activeTurnId).toBe('id2');
+    expect(state().activeTurnId).toBeUndefined();
+    expect(state().messages[1]).toMatchObject({ status: 'waiting', stopping: true });
+    await state().send('And now?');
+    expect(mocks.chat.send).toHaveBeenCalledTimes(2);
+    expect(state().activeTurnId).toBe('id3');
     emitTurn({ type: 'done', turnId: 'id2', text: 'Hel', interrupted: true, speechSamples: 0 });
     await settle();
-    expect(state().messages[1]).toMatchObject({ text: 'Hel', status: 'interrupted' });
-    expect(state().activeTurnId).toBeUndefined();
+    expect(state().messages[1]).toEqual({ role: 'assistant', id: 'id2-assistant', turnId: 'id2', text: 'Hel', status: 'interrupted' });
+    expect(state().activeTurnId).toBe('id3');
   });
 });
 
@@ -186,14 +190,14 @@ describe('conversation while the engine opens the model', () => {
     expect(state().activeTurnId).toBe('id3');
   });
 
-  it('keeps a turn stopped while the model opens waiting until the engine ends it as interrupted', async () => {
+  it('keeps a turn stopped while the model opens open, as stopping, until the engine ends it as interrupted', async () => {
     const { mocks, emitTurn, state } = setup();
     await state().send('Hi');
     emitTurn({ type: 'loading', turnId: 'id2', part: 'model' });
     mocks.chat.interrupt.mockResolvedValueOnce({ interrupted: true });
     await state().interrupt();
-    expect(state().messages[1]).toMatchObject({ status: 'waiting', loading: { part: 'model' } });
-    expect(state().activeTurnId).toBe('id2');
+    expect(state().messages[1]).toMatchObject({ status: 'waiting', loading: { part: 'model' }, stopping: true });
+    expect(state().activeTurnId).toBeUndefined();
     emitTurn({ type: 'done', turnId: 'id2', text: '', interrupted: true, speechSamples: 0 });
     expect(state().messages[1]).toEqual({ role: 'assistant', id: 'id2-assistant', turnId: 'id2', text: '', status: 'interrupted' });
     expect(state().activeTurnId).toBeUndefined();

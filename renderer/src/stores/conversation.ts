@@ -44,6 +44,8 @@ export type Message =
       speak?: true;
       /** The spoken reply was cut short after this many 24 kHz samples: what the user heard. */
       heardSamples?: number;
+      /** Stop was pressed: the engine ends the turn after its current step, or once its model is open. */
+      stopping?: true;
       /** The spoken reply as saved with the conversation (a media file), for replay after a reload. */
       speech?: SavedSpeech;
     };
@@ -86,6 +88,10 @@ function loaded({ loading: _, ...message }: Assistant): Assistant {
   return message;
 }
 
+function ended({ loading: _, stopping: __, ...message }: Assistant): Assistant {
+  return message;
+}
+
 /**
  * The conversation after one engine event, which arrived at `now`; events of finished or unknown turns change
  * nothing. The wait for the model counts from its first `loading` event, across the model and its voice.
@@ -101,9 +107,9 @@ export function applyTurnEvent(messages: Message[], event: TurnEvent, now = Date
       case 'text-delta':
         return { ...loaded(m), text: m.text + event.text, status: 'streaming' };
       case 'done':
-        return { ...loaded(m), text: event.text, status: event.interrupted ? 'interrupted' : 'done' };
+        return { ...ended(m), text: event.text, status: event.interrupted ? 'interrupted' : 'done' };
       case 'error':
-        return { ...loaded(m), status: 'failed', error: event.error };
+        return { ...ended(m), status: 'failed', error: event.error };
     }
   });
 }
@@ -156,7 +162,12 @@ export function createConversationStore(api: Pick<OmnideskApi, 'chat'>, newId: (
         const spoken = get().messages.some((m) => m.role === 'assistant' && m.turnId === turnId && m.speak);
         // A spoken reply stopped before its first sample was heard was heard for 0 samples, not an unknown number.
         const heard = heardSamples ?? (spoken ? 0 : undefined);
-        if (heard !== undefined) set((s) => ({ messages: updateTurn(s.messages, turnId, (m) => ({ ...m, heardSamples: heard })) }));
+        // Stopped is no longer running for the user: the next question may go at once, and the engine runs it after
+        // this turn has ended (which can take until its model is open). Its last events still land on its message.
+        set((s) => ({
+          messages: updateTurn(s.messages, turnId, (m) => ({ ...m, ...(heard !== undefined && { heardSamples: heard }), ...(isOpen(m.status) && { stopping: true as const }) })),
+          activeTurnId: s.activeTurnId === turnId ? undefined : s.activeTurnId,
+        }));
         try {
           const { interrupted } = await api.chat.interrupt(heard === undefined ? { turnId } : { turnId, heardSamples: heard });
           // The engine had nothing running for it, so no `done` event will come to close the turn.

@@ -406,6 +406,8 @@ describe('spoken replies and barge-in', () => {
     state().release();
     await until(() => mocks.chat.send.mock.calls.length === 2);
     expect(mocks.chat.send.mock.lastCall?.[0]).toMatchObject({ turnId: 'ptt-1', micAudio: true });
+    // The stopped turn's last event may come after the new turn went: it still ends its own message.
+    await until(() => conversation.getState().messages[1].role === 'assistant' && conversation.getState().messages[1].status === 'interrupted');
     expect(conversation.getState().messages[1]).toMatchObject({ text: 'Once upon', status: 'interrupted', heardSamples: 30_240 });
   });
 
