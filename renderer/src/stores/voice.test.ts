@@ -407,7 +407,7 @@ describe('spoken replies and barge-in', () => {
     await until(() => mocks.chat.send.mock.calls.length === 2);
     expect(mocks.chat.send.mock.lastCall?.[0]).toMatchObject({ turnId: 'ptt-1', micAudio: true });
     // The stopped turn's last event may come after the new turn went: it still ends its own message.
-    await until(() => conversation.getState().messages[1].role === 'assistant' && conversation.getState().messages[1].status === 'interrupted');
+    await until(() => conversation.getState().messages.some((m) => m.role === 'assistant' && m.turnId === 'id2' && m.status === 'interrupted'));
     expect(conversation.getState().messages[1]).toMatchObject({ text: 'Once upon', status: 'interrupted', heardSamples: 30_240 });
   });
 
