@@ -87,6 +87,18 @@ describe('the engine audio link', () => {
     });
   });
 
+  it('keeps waiting for the count while the engine says a model is opening, and times out once it no longer is', async () => {
+    const { link, emitState } = setup();
+    await link.open();
+    emitState({ state: 'busy', restarts: 0, model: { bundleDir: '/models/q', model: { state: 'loading', since: Date.now() } } });
+    let settled = false;
+    const waiting = link.received('turn-1', 20).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(settled).toBe(false);
+    emitState({ state: 'ready', restarts: 0, model: { bundleDir: '/models/q', model: { state: 'loaded', ms: 90_000 } } });
+    await expect(waiting).rejects.toMatchObject({ code: 'ENGINE_TIMEOUT' });
+  });
+
   it('lets the next use try again after the shell refused a stream', async () => {
     const { link, mocks } = setup();
     mocks.engine.openStream.mockRejectedValueOnce({ code: 'ENGINE_UNAVAILABLE', message: 'down' });

@@ -7,7 +7,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { ErrorInfo, StreamDown, StreamUp } from '../../../main/ipc/contract';
 import type { OmnideskApi } from '../../../preload/api';
 import { connectEngineStream, type ConnectOptions } from '../bridge/stream';
-import { isEngineUp, type EngineView } from '../stores/engine';
+import { isEngineUp, modelOpening, type EngineView } from '../stores/engine';
 
 export interface EngineLink {
   /** Resolves once the stream is open; rejects with the shell's ErrorInfo. */
@@ -15,9 +15,16 @@ export interface EngineLink {
   /** Sends on the open stream; without one the message is dropped and `received` reports the loss. */
   post(message: StreamUp, transfer?: Transferable[]): void;
   onMessage(listener: (message: StreamDown) => void): () => void;
-  /** The engine's count of a turn's microphone samples: its answer to `mic.end`. */
+  /** The engine's count of a turn's microphone samples: its answer to `mic.end` (default RECEIVED_TIMEOUT_MS). */
   received(turnId: string, timeoutMs?: number): Promise<number>;
 }
+
+/**
+ * How long the engine may take to count a voice message. It answers between two steps of what it runs, and one step
+ * of the real model on the CPU (a prefill chunk) can take tens of seconds; while it opens a model it answers nothing
+ * for minutes, so that time does not count (the engine's status says so). A crash fails the wait at once.
+ */
+export const RECEIVED_TIMEOUT_MS = 60_000;
 
 const LOST: ErrorInfo = {
   code: 'ENGINE_UNAVAILABLE',
@@ -62,7 +69,7 @@ export function createEngineLink(api: Pick<OmnideskApi, 'engine'>, engine: Store
     },
     post: (message, transfer = []) => port?.postMessage(message, transfer),
     onMessage,
-    received: (turnId, timeoutMs = 5000) =>
+    received: (turnId, timeoutMs = RECEIVED_TIMEOUT_MS) =>
       new Promise<number>((resolve, reject) => {
         if (!port) {
           reject(LOST);
@@ -84,10 +91,11 @@ export function createEngineLink(api: Pick<OmnideskApi, 'engine'>, engine: Store
             resolve(message.samples);
           }
         });
-        const timer = setTimeout(
-          () => fail({ code: 'ENGINE_TIMEOUT', message: `The engine did not confirm your voice message within ${timeoutMs / 1000} s.` }),
-          timeoutMs,
-        );
+        const expire = () =>
+          modelOpening(engine.getState().status?.model)
+            ? (timer = setTimeout(expire, timeoutMs))
+            : fail({ code: 'ENGINE_TIMEOUT', message: `The engine did not confirm your voice message within ${timeoutMs / 1000} s.` });
+        let timer = setTimeout(expire, timeoutMs);
         waiting.add(fail);
       }),
   };
