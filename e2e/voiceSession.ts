@@ -22,6 +22,19 @@ export const poll = <T>(read: () => Promise<T> | T, timeout = 20_000) => expect.
 export const text = (locator: Locator) => poll(() => locator.innerText());
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Holds the talk key for `ms` of listening, counted from when the page says it listens (as a user starts speaking
+ * once it does): a busy machine can take a second to open the microphone, and a hold that ends before it is open
+ * is "too short" and sends nothing.
+ */
+export async function holdToTalk(page: Page, ms: number): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.down('Space');
+  await text(page.getByRole('status', { name: 'Voice' })).toBe('Listening…');
+  await sleep(ms);
+  await page.keyboard.up('Space');
+}
+
 /** Runs in the page before the app: keeps every message the playback worklet posts. */
 function observePlaybackWorklet() {
   const reports: unknown[] = [];
