@@ -17,7 +17,8 @@ import {
 } from './protocol';
 import { engineInfo } from './system';
 import { MicCaptures } from './omni/micCapture';
-import { Assistant, type AssistantOptions, turnStillRunning } from './omni/assistant';
+import { Assistant, type AssistantOptions } from './omni/assistant';
+import { turnStillRunning } from './turnSlot';
 import { RemoteAssistant } from './remote/remoteAssistant';
 import type { RemoteTimeouts } from './remote/client';
 

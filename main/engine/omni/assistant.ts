@@ -23,6 +23,7 @@ import type { CapturedAudio } from './micCapture';
 import { OmniRuntime } from './omniRuntime';
 import { attachmentItems, type TurnMedia } from './attachments';
 import { Speech } from './speechTurn';
+import { TurnSlot } from '../turnSlot';
 
 export interface AssistantOptions {
   stateDir: string;
@@ -53,63 +54,52 @@ interface Opening<T> {
 /** Conversations whose KV cache stays in memory; each holds its whole prompt's cache. */
 export const KEPT_CONVERSATIONS = 2;
 
-/** The engine answers one turn at a time, local or remote. */
-export function turnStillRunning(turnId: string, running: string): OmniError {
-  return new OmniError('INVALID_REQUEST', `Turn ${turnId} refused: turn ${running} is still running.`, 'Stop the current reply first.');
-}
-
 export class Assistant {
   private runtime?: { bundleDir: string; omni: Opening<OmniRuntime>; speech?: Opening<Speech> };
   private readonly conversations = new Map<string, ConversationState>();
-  private active?: { turnId: string; bundleDir: string; controller: AbortController };
-  /** Settles once the turn started last has ended, whatever its outcome. */
-  private turnEnded?: Promise<void>;
+  private readonly turns = new TurnSlot<{ turnId: string; bundleDir: string }>();
 
   constructor(private readonly options: AssistantOptions) {}
 
   /**
    * Claims the turn, or throws why it cannot run; the turn itself goes on as events. A turn asked for while a stopped
-   * one is still ending (within a step, or once its model is open: minutes) follows it instead of being refused, so
-   * the user's next question after a Stop is never lost to the race.
+   * one is still ending (within a step, or once its model is open: minutes) follows it (TurnSlot).
    */
   start(request: LocalChatSendRequest, mic?: CapturedAudio): void {
-    const running = this.activeTurn;
-    if (running) throw turnStillRunning(request.turnId, running);
     const spoken = mic && microphoneWaveform(mic, { name: `microphone audio of turn ${request.turnId}` });
     if (!spoken && !request.text.trim() && request.attachments.length === 0) {
       throw new OmniError('INVALID_REQUEST', `Turn ${request.turnId} is empty: no text, attachment or speech.`);
     }
-    const stopping = this.turnEnded;
-    const active = { turnId: request.turnId, bundleDir: request.bundleDir, controller: new AbortController() };
-    this.active = active;
+    const { signal, previous } = this.turns.claim({ turnId: request.turnId, bundleDir: request.bundleDir });
     this.options.onBusy(true);
     // In the next turn of the event loop, after chat.send's answer has left: no event of the turn overtakes it.
-    this.turnEnded = new Promise((resolve) =>
-      setImmediate(async () => {
-        await stopping;
-        await this.run(request, spoken, active.controller.signal);
-        resolve();
-      }),
+    this.turns.endsWith(
+      new Promise((resolve) =>
+        setImmediate(async () => {
+          await previous;
+          await this.run(request, spoken, signal);
+          resolve();
+        }),
+      ),
     );
   }
 
   /** The turn running and not stopped: the one a new turn would be refused for. */
   get activeTurn(): string | undefined {
-    return this.active && !this.active.controller.signal.aborted ? this.active.turnId : undefined;
+    return this.turns.running;
   }
 
   /** Stops the running turn within one token, or as soon as its model is open; false when `turnId` is not running. */
   interrupt(turnId: string): boolean {
-    if (this.active?.turnId !== turnId) return false;
-    this.active.controller.abort();
-    return true;
+    return this.turns.interrupt(turnId);
   }
 
   /** Opens `bundleDir` (with `speech`, its talker side too) ahead of its first turn; `onLoad` says how it went. */
   preload(bundleDir: string, speech: boolean): void {
-    if (this.active && this.active.bundleDir !== bundleDir) {
+    const current = this.turns.current;
+    if (current && current.bundleDir !== bundleDir) {
       // Opening another bundle releases the one the running turn uses.
-      throw new OmniError('INVALID_REQUEST', `Preloading ${bundleDir} refused: turn ${this.active.turnId} is running on another model.`, 'Preload it once the turn has ended.');
+      throw new OmniError('INVALID_REQUEST', `Preloading ${bundleDir} refused: turn ${current.turnId} is running on another model.`, 'Preload it once the turn has ended.');
     }
     const opened = this.runtimeFor(bundleDir).promise.then((omni) => (speech ? this.speechFor(bundleDir, omni)?.promise : undefined));
     // A failure went to onLoad, and the next turn tries again.
@@ -118,11 +108,12 @@ export class Assistant {
 
   /** Stops the running turn and releases the model once the turn has ended and nothing is opening any more. */
   async release(): Promise<void> {
-    this.active?.controller.abort();
+    const current = this.turns.current;
+    if (current) this.turns.interrupt(current.turnId);
     const runtime = this.runtime;
     this.runtime = undefined;
     this.conversations.clear();
-    await this.turnEnded;
+    await this.turns.idle();
     await releaseRuntime(runtime);
   }
 
@@ -168,7 +159,7 @@ export class Assistant {
       await media?.dispose();
       if (seq > 0) this.options.onSpeech({ turnId, end: true, samples: speechSamples });
       // The turn is over before anyone hears so: a `done` listener may start the next turn at once.
-      if (this.active?.turnId === turnId) this.active = undefined;
+      this.turns.free(turnId);
       this.options.onBusy(false);
       this.options.emit(final ?? { type: 'error', turnId, error: { code: 'INTERNAL', message: `Turn ${turnId} ended without a result.` } });
     }

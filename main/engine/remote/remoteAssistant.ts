@@ -9,7 +9,8 @@
  * `chat.send` fail with the reason; what fails later arrives as a `turn.error` event.
  */
 import { toErrorInfo } from '../errors';
-import { type AssistantOptions, KEPT_CONVERSATIONS, turnStillRunning } from '../omni/assistant';
+import { type AssistantOptions, KEPT_CONVERSATIONS } from '../omni/assistant';
+import { TurnSlot } from '../turnSlot';
 import type { CapturedAudio } from '../omni/micCapture';
 import type { RemoteChatSendRequest, TurnEvent } from '../protocol';
 import { chatRequestBody } from './chatRequest';
@@ -27,28 +28,21 @@ export interface RemoteAssistantOptions extends Pick<AssistantOptions, 'emit' | 
 
 export class RemoteAssistant {
   private readonly conversations = new Map<string, ChatMessage[]>();
-  private active?: { turnId: string; controller: AbortController };
-  /** Settles once the turn started last has ended. */
-  private turnEnded?: Promise<void>;
+  private readonly turns = new TurnSlot<{ turnId: string }>();
 
   constructor(private readonly options: RemoteAssistantOptions) {}
 
   /** The turn running and not stopped: the one a new turn would be refused for. */
   get activeTurn(): string | undefined {
-    return this.active && !this.active.controller.signal.aborted ? this.active.turnId : undefined;
+    return this.turns.running;
   }
 
   /** Starts the turn once it is claimed and a stopped turn still closing its connection has ended. */
   async start(request: RemoteChatSendRequest, mic?: CapturedAudio): Promise<void> {
-    const running = this.activeTurn;
-    if (running) throw turnStillRunning(request.turnId, running);
     // Claimed before the first await, so a second request cannot slip in while the first connects.
-    const stopping = this.turnEnded;
-    const active = { turnId: request.turnId, controller: new AbortController() };
-    this.active = active;
-    const { signal } = active.controller;
+    const { signal, previous } = this.turns.claim({ turnId: request.turnId });
     try {
-      await stopping;
+      await previous;
       const user = await userMessage(request, mic, this.options.scratchDir);
       const history = this.history(request.conversationId);
       const messages: ChatMessage[] = [...(request.system ? [{ role: 'system' as const, content: request.system }] : []), ...history, user];
@@ -62,18 +56,16 @@ export class RemoteAssistant {
       );
       this.options.onBusy(true);
       this.options.emit({ type: 'started', turnId: request.turnId });
-      this.turnEnded = this.run(request, history, user, chunks, signal);
+      this.turns.endsWith(this.run(request, history, user, chunks, signal));
     } catch (error) {
-      if (this.active === active) this.active = undefined;
+      this.turns.free(request.turnId);
       throw error;
     }
   }
 
   /** Stops the running turn and closes its connection; false when `turnId` is not running. */
   interrupt(turnId: string): boolean {
-    if (this.active?.turnId !== turnId) return false;
-    this.active.controller.abort();
-    return true;
+    return this.turns.interrupt(turnId);
   }
 
   private async run(request: RemoteChatSendRequest, history: ChatMessage[], user: ChatMessage, chunks: AsyncIterable<unknown> | undefined, signal: AbortSignal) {
@@ -102,7 +94,7 @@ export class RemoteAssistant {
       if (final?.type === 'done') history.push(user, { role: 'assistant', content: final.text });
       if (seq > 0) this.options.onSpeech({ turnId, end: true, samples: speechSamples });
       // The turn is over before anyone hears so: a `done` listener may start the next turn at once.
-      if (this.active?.turnId === turnId) this.active = undefined;
+      this.turns.free(turnId);
       this.options.onBusy(false);
       this.options.emit(final ?? { type: 'error', turnId, error: { code: 'INTERNAL', message: `Turn ${turnId} ended without a result.` } });
     }
